@@ -1,0 +1,57 @@
+"""Reading a literate spec: find the ```mdcheck blocks with a real Markdown parser.
+
+Each block keeps the line of the `.md` file its first line sits on, so every later
+stage can point at the line a person wrote.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+MODEL_FENCE = "mdcheck"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a spec file; lines and columns are 1-based, end is exclusive."""
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class ModelBlock:
+    path: str
+    first_line: int  # 1-based line in the .md file of the block's first content line
+    text: str
+
+
+@dataclass(frozen=True)
+class SpecDocument:
+    path: str
+    text: str
+    blocks: tuple[ModelBlock, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.text.splitlines())
+
+
+def extract_blocks(path: str, text: str) -> SpecDocument:
+    """The fenced ```mdcheck blocks of a Markdown text, in order."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    blocks = []
+    for token in tokens:
+        if token.type != "fence" or token.map is None:
+            continue
+        info = token.info.strip().split()
+        if not info or info[0] != MODEL_FENCE:
+            continue
+        blocks.append(ModelBlock(path, token.map[0] + 2, token.content))
+    return SpecDocument(path, text, tuple(blocks))

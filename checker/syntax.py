@@ -1,0 +1,324 @@
+"""The abstract syntax of the mdcheck language, as the parser builds it.
+
+Nodes are frozen dataclasses; the source span is kept on every node but left out of
+equality, so two parses of the same text compare equal wherever they sit in a file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .source import Span
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)
+
+
+# ---- types as written ----
+
+@dataclass(frozen=True)
+class NamedTypeExpr:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RangeTypeExpr:
+    lo: "Expr"
+    hi: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ArrayTypeExpr:
+    index: "TypeExpr"
+    elem: "TypeExpr"
+    span: Span | None = _span()
+
+
+TypeExpr = NamedTypeExpr | RangeTypeExpr | ArrayTypeExpr
+
+
+# ---- expressions ----
+
+@dataclass(frozen=True)
+class IntLit:
+    value: int
+    text: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FieldAccess:
+    base: "Expr"
+    field_name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IndexAccess:
+    base: "Expr"
+    index: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Call:
+    callee: str
+    args: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    op: str  # '!', '-', '~'
+    arg: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BinaryOp:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Conditional:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Binder:
+    name: str
+    domain: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Quantifier:
+    kind: str  # forall, exists, sum, count
+    binders: tuple[Binder, ...]
+    body: "Expr"
+    span: Span | None = _span()
+
+
+Expr = (IntLit | BoolLit | Name | FieldAccess | IndexAccess | Call | UnaryOp | BinaryOp
+        | Conditional | Quantifier)
+
+
+# ---- statements ----
+
+@dataclass(frozen=True)
+class LetStmt:
+    name: str
+    type_expr: TypeExpr | None
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AssignStmt:
+    target: Expr  # Name, FieldAccess or IndexAccess
+    op: str  # '=', '+=', '-=', '|=', '&=', '^='
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IfStmt:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    otherwise: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ForStmt:
+    var: str
+    domain: TypeExpr
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RequireStmt:
+    cond: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AssertStmt:
+    cond: Expr
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class CallStmt:
+    callee: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+Stmt = LetStmt | AssignStmt | IfStmt | ForStmt | RequireStmt | AssertStmt | CallStmt
+
+
+# ---- declarations ----
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type_expr: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ImportDecl:
+    target: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConstDecl:
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    type_expr: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EnumDecl:
+    name: str
+    members: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FieldDecl:
+    name: str
+    type_expr: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RecordDecl:
+    name: str
+    fields: tuple[FieldDecl, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    name: str
+    type_expr: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InitDecl:
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ActionDecl:
+    name: str
+    variant: str | None
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ProcDecl:
+    name: str
+    variant: str | None
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FnDecl:
+    name: str
+    params: tuple[Param, ...]
+    result: TypeExpr
+    body: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InvariantDecl:
+    name: str
+    body: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConfigConst:
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConfigUse:
+    target: str
+    variant: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConfigDisable:
+    action: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConfigExpect:
+    prop: str
+    outcome: str  # 'violated' | 'holds'
+    span: Span | None = _span()
+
+
+ConfigItem = ConfigConst | ConfigUse | ConfigDisable | ConfigExpect
+
+
+@dataclass(frozen=True)
+class ConfigDecl:
+    name: str
+    items: tuple[ConfigItem, ...]
+    span: Span | None = _span()
+
+
+Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | VarDecl | InitDecl
+        | ActionDecl | ProcDecl | FnDecl | InvariantDecl | ConfigDecl)
+
+
+@dataclass(frozen=True)
+class Module:
+    path: str
+    decls: tuple[Decl, ...]
