@@ -169,7 +169,8 @@ class _ToAst(Transformer):
         return s.ConfigDisable(str(c[0]), self._span(meta))
 
     def config_expect(self, meta, c):
-        return s.ConfigExpect(str(c[0]), str(c[1]), self._span(meta))
+        target = _unquote(c[0]) if c[0].type == "STRING" else str(c[0])
+        return s.ConfigExpect(target, str(c[1]), self._span(meta))
 
     def variant(self, meta, c):
         return ("variant", str(c[0]))

@@ -1,0 +1,1 @@
+"""mdcheck: a model checker for Linux kernel memory-descriptor invariants."""

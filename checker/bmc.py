@@ -1,0 +1,235 @@
+"""Bounded model checking, incremental and depth by depth, so each violation is a shortest one.
+
+At depth k the solver holds: the initial state, and k-1 good steps (an action enabled,
+every assert and check met). Two kinds of query are asked per property still open:
+- action-level: can step k's action fail an assert or check of this property?
+- state-level (after step k is added as a good step): is the property false in state k?
+A property's depth is the number of actions in its counterexample.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import z3
+
+from . import ir
+from .encoder import Encoder, ExecState, SymValue, decode
+from .verdict import HoldsToDepth, Proved, Step, Trace, Unknown, Verdict, Violated
+
+
+@dataclass(frozen=True)
+class BmcOptions:
+    max_depth: int
+    deadline: float | None = None  # time.monotonic() value after which the run stops
+
+
+@dataclass
+class BmcRun:
+    verdicts: dict[str, Verdict]
+    seconds: dict[str, float]
+    depth_seconds: list[float] = field(default_factory=list)  # cumulative time at the end of each depth
+
+
+@dataclass
+class _Step:
+    selector: list[z3.BoolRef]          # action i chosen at this step
+    params: list[dict[str, SymValue]]   # per action
+    state: dict[str, SymValue]          # the state after this step
+    act: z3.BitVecRef | None
+
+
+class _Solver:
+    """One incremental QF_BV solver with a wall-clock deadline."""
+
+    def __init__(self, ctx: z3.Context, deadline: float | None):
+        self.ctx = ctx
+        self.deadline = deadline
+        self.solver = z3.SolverFor("QF_BV", ctx=ctx)
+
+    def add(self, *constraints: z3.BoolRef) -> None:
+        self.solver.add(*constraints)
+
+    def check(self, query: z3.BoolRef | None = None) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
+        remaining = None if self.deadline is None else self.deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return z3.unknown, None, "timeout"
+        timer = threading.Timer(remaining, self.ctx.interrupt) if remaining is not None else None
+        self.solver.push()
+        try:
+            if query is not None:
+                self.solver.add(query)
+            if timer:
+                timer.start()
+            result = self.solver.check()
+            model = self.solver.model() if result == z3.sat else None
+            reason = ""
+            if result == z3.unknown:
+                reason = self.solver.reason_unknown()
+                if reason in ("canceled", "interrupted from keyboard") or (
+                        self.deadline is not None and time.monotonic() >= self.deadline):
+                    reason = "timeout"
+            return result, model, reason
+        finally:
+            if timer:
+                timer.cancel()
+            self.solver.pop()
+
+
+def check(model: ir.Model, options: BmcOptions,
+          on_depth: Callable[[int], None] | None = None) -> BmcRun:
+    started = time.monotonic()
+    ctx = z3.Context()
+    encoder = Encoder(model, ctx)
+    solver = _Solver(ctx, options.deadline)
+    open_props = {p.name: p for p in model.properties}
+    verdicts: dict[str, Verdict] = {}
+    seconds: dict[str, float] = {}
+    run = BmcRun(verdicts, seconds)
+
+    def settle(name: str, verdict: Verdict) -> None:
+        verdicts[name] = verdict
+        seconds[name] = time.monotonic() - started
+        open_props.pop(name, None)
+
+    domain: list[z3.BoolRef] = []
+    havoc = encoder.fresh_state("pre.", domain)
+    init = encoder.run(model.init, havoc, {})
+    s0 = encoder.fresh_state("s0.", [])
+    solver.add(*domain)
+    solver.add(encoder.equal(tuple(s0.values()), tuple(init.state[n] for n in s0)))
+    steps: list[_Step] = []
+    states = [s0]
+
+    def trace_from(m: z3.ModelRef, depth: int, failed_in_step: bool) -> Trace:
+        decoded = [{n: decode(m, s[n], t) for n, t in model.state} for s in states[:depth + 1]]
+        trace_steps = []
+        for k in range(1, depth + 1):
+            step = steps[k - 1]
+            chosen = next(i for i, sel in enumerate(step.selector) if z3.is_true(m.eval(sel, model_completion=True)))
+            action = model.actions[chosen]
+            args = tuple((p, decode(m, step.params[chosen][p], t)) for p, t in action.params)
+            post = None if (failed_in_step and k == depth) else decoded[k]
+            trace_steps.append(Step(action.name, args, post))
+        pre = {n: decode(m, havoc[n], t) for n, t in model.state}
+        return Trace(pre, decoded[0], tuple(trace_steps), failed_in_step)
+
+    def ask(name: str, query: z3.BoolRef, depth: int, failed_in_step: bool) -> bool:
+        """True when the property is settled by this query."""
+        if z3.is_false(query):
+            return False
+        result, m, reason = solver.check(query)
+        if result == z3.sat:
+            assert m is not None
+            settle(name, Violated(depth, trace_from(m, depth, failed_in_step)))
+            return True
+        if result == z3.unknown:
+            settle(name, Unknown(reason or "solver gave up", depth - 1))
+            return True
+        return False
+
+    def action_level(failures: dict[str, list[z3.BoolRef]], depth: int) -> None:
+        for name in list(open_props):
+            conds = failures.get(name)
+            if conds:
+                ask(name, encoder.disj(conds), depth, True)
+
+    def state_level(state: dict[str, SymValue], depth: int) -> None:
+        failures: dict[str, list[z3.BoolRef]] = {}
+        for inv in model.invariants:
+            violated, check_failures = encoder.state_predicate(inv.body, state)
+            failures.setdefault(inv.name, []).append(violated)
+            for f in check_failures:
+                failures.setdefault(f.prop, []).append(f.cond)
+        for name in list(open_props):
+            conds = failures.get(name)
+            if conds:
+                ask(name, encoder.disj(conds), depth, False)
+
+    # depth 0: init itself, then the initial state
+    action_level(_failures_by_prop([init]), 0)
+    solver.add(init.alive)
+    state_level(s0, 0)
+    run.depth_seconds.append(time.monotonic() - started)
+    if on_depth:
+        on_depth(0)
+
+    exhausted_at = None
+    for k in range(1, options.max_depth + 1):
+        if not open_props:
+            break
+        step, results, constraints = _encode_step(encoder, model, states[-1], k)
+        solver.add(*constraints)
+        steps.append(step)
+        states.append(step.state)
+        failures: dict[str, list[z3.BoolRef]] = {}
+        for selector, result in zip(step.selector, results):
+            for f in result.failures:
+                failures.setdefault(f.prop, []).append(encoder.conj([selector, f.cond]))
+        action_level(failures, k)
+        solver.add(_transition(encoder, model, step, results))
+        if open_props:
+            feasible, _, _ = solver.check()
+            if feasible == z3.unsat:
+                exhausted_at = k - 1
+                break
+        state_level(step.state, k)
+        run.depth_seconds.append(time.monotonic() - started)
+        if on_depth:
+            on_depth(k)
+
+    for name in list(open_props):
+        if exhausted_at is not None:
+            settle(name, Proved("bmc", f"every execution stops by depth {exhausted_at}; "
+                                       "all reachable states checked"))
+        else:
+            settle(name, HoldsToDepth(options.max_depth))
+    return run
+
+
+def _failures_by_prop(results: list[ExecState]) -> dict[str, list[z3.BoolRef]]:
+    out: dict[str, list[z3.BoolRef]] = {}
+    for r in results:
+        for f in r.failures:
+            out.setdefault(f.prop, []).append(f.cond)
+    return out
+
+
+def _encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue],
+                 k: int) -> tuple[_Step, list[ExecState], list[z3.BoolRef]]:
+    ctx = encoder.ctx
+    n = len(model.actions)
+    constraints: list[z3.BoolRef] = []
+    act = None
+    selectors: list[z3.BoolRef] = []
+    if n == 1:
+        selectors = [encoder.true]
+    elif n > 1:
+        width = max(1, (n - 1).bit_length())
+        act = z3.BitVec(f"act{k}", width, ctx)
+        if n < (1 << width):
+            constraints.append(z3.ULT(act, z3.BitVecVal(n, width, ctx)))
+        selectors = [act == z3.BitVecVal(i, width, ctx) for i in range(n)]
+    params = []
+    results = []
+    for action in model.actions:
+        p = {name: encoder.fresh(t, f"s{k}.{action.name}.{name}", constraints) for name, t in action.params}
+        params.append(p)
+        results.append(encoder.run(action.body, before, p))
+    after = encoder.fresh_state(f"s{k}.", [])
+    return _Step(selectors, params, after, act), results, constraints
+
+
+def _transition(encoder: Encoder, model: ir.Model, step: _Step, results: list[ExecState]) -> z3.BoolRef:
+    if not results:
+        return encoder.false
+    enabled = encoder.disj([encoder.conj([sel, r.alive]) for sel, r in zip(step.selector, results)])
+    equalities = []
+    for name, _ in model.state:
+        value = results[-1].state[name]
+        for sel, r in zip(reversed(step.selector[:-1]), reversed(results[:-1])):
+            value = encoder.merge(sel, r.state[name], value)
+        equalities.append(encoder.equal(step.state[name], value))
+    return encoder.conj([enabled] + equalities)

@@ -1,0 +1,184 @@
+"""`mdcheck SPEC.md ...`: check every configuration of each spec and report.
+
+Exit codes: 0 every outcome as expected; 1 an unexpected outcome; 2 an UNKNOWN result
+(solver gave up or timeout) and nothing unexpected; 3 a spec or usage error;
+4 an internal error (for example a counterexample that does not replay).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Sequence, TextIO
+
+from . import bmc
+from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
+from .loader import load_spec
+from .render import render_notes, render_summary, render_trace
+from .replay import ReplayError, replay
+from .typecheck import collect_declarations, configuration_names, lower
+from .verdict import PropertyResult, Unknown, Violated
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
+DEFAULT_DEPTH = 10
+MAX_DEPTH = 1000
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit 2; ours is 3
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs.")
+    p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
+    p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
+    p.add_argument("--depth", type=int, default=DEFAULT_DEPTH, metavar="K",
+                   help=f"bounded model checking depth, in actions (default {DEFAULT_DEPTH})")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant, e.g. -D NPAGES=16 (wins over configurations)")
+    p.add_argument("--no-timing", action="store_true", help="leave times out of the summary (byte-stable output)")
+    return p
+
+
+@dataclass(frozen=True)
+class _Options:
+    specs: tuple[str, ...]
+    config: str | None
+    depth: int
+    deadline: float | None
+    overrides: dict[str, int | bool]
+    timing: bool
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        print("mdcheck: interrupted", file=sys.stderr)
+        return 130
+
+
+def run(argv: list[str], out: TextIO, err: TextIO) -> int:
+    try:
+        options = _read_options(argv)
+    except _UsageError as error:
+        print(f"mdcheck: error[MDC501]: {error}", file=err)
+        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--timeout S] [-D NAME=VALUE]", file=err)
+        return EXIT_SPEC_ERROR
+    except SpecError as error:
+        _print_diagnostics(error.diagnostics, SourceTexts(), err)
+        return EXIT_SPEC_ERROR
+    codes = []
+    for spec in options.specs:
+        try:
+            codes.append(_check_spec(spec, options, out, err))
+        except Exception as error:  # a bug in mdcheck: say so plainly, exit 4
+            if os.environ.get("MDCHECK_DEBUG"):
+                raise
+            print(f"mdcheck: internal error while checking {spec}: {type(error).__name__}: {error}", file=err)
+            print("mdcheck: this is a bug in mdcheck; set MDCHECK_DEBUG=1 for the Python traceback", file=err)
+            codes.append(EXIT_INTERNAL)
+    return _combine(codes)
+
+
+def _combine(codes: list[int]) -> int:
+    for code in (EXIT_INTERNAL, EXIT_SPEC_ERROR, EXIT_UNEXPECTED, EXIT_UNKNOWN):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def _read_options(argv: list[str]) -> _Options:
+    args = _parser().parse_args(argv)
+    if not 0 <= args.depth <= MAX_DEPTH:
+        raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
+    if args.timeout is not None and not args.timeout > 0:
+        raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
+    overrides: dict[str, int | bool] = {}
+    for define in args.defines:
+        name, sep, text = define.partition("=")
+        if not sep or not name.isidentifier():
+            raise fail("MDC401", f"-D {define}: expected NAME=VALUE, e.g. -D NPAGES=16")
+        overrides[name] = _parse_value(name, text.strip())
+    deadline = time.monotonic() + args.timeout if args.timeout else None
+    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, not args.no_timing)
+
+
+def _parse_value(name: str, text: str) -> int | bool:
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        value = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise fail("MDC401", f"-D {name}={text}: not an integer or boolean") from None
+    if abs(value) >= 1 << 64:
+        raise fail("MDC402", f"-D {name}={text}: constants must fit in 64 bits")
+    return value
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], texts: SourceTexts, err: TextIO) -> None:
+    for d in diagnostics:
+        print(render(d, texts), file=err)
+
+
+def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
+    texts = SourceTexts()
+    try:
+        spec = load_spec(path)
+        texts = spec.texts
+        decls = collect_declarations(spec)
+        names = configuration_names(decls)
+        if options.config is not None:
+            if options.config not in names:
+                from .diagnostics import unknown_name
+                error = unknown_name("configuration", options.config, None, names)
+                raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
+            names = (options.config,)
+        models = [lower(decls, name, options.overrides) for name in names]
+    except SpecError as error:
+        _print_diagnostics(error.diagnostics, texts, err)
+        return EXIT_SPEC_ERROR
+
+    results: list[PropertyResult] = []
+    internal_error = False
+    for model in models:
+        bmc_run = bmc.check(model, bmc.BmcOptions(options.depth, options.deadline))
+        for prop in model.properties:
+            result = PropertyResult(model.config, prop, bmc_run.verdicts[prop.name], bmc_run.seconds[prop.name])
+            results.append(result)
+            if isinstance(result.verdict, Violated):
+                try:
+                    evidence = replay(model, result.verdict.trace, prop)
+                except ReplayError as error:
+                    print(f"mdcheck: internal error: the counterexample for '{prop.name}' in configuration "
+                          f"'{model.config}' does not replay: {error}", file=err)
+                    internal_error = True
+                    continue
+                print(render_trace(model, result, evidence), file=out)
+                print(file=out)
+    print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, "
+          f"depth {options.depth}", file=out)
+    print(render_summary(results, options.timing), file=out)
+    for r in results:
+        note = render_notes(r)
+        if note:
+            print(note, file=out)
+    if internal_error:
+        return EXIT_INTERNAL
+    if any(not r.as_expected and not isinstance(r.verdict, Unknown) for r in results):
+        return EXIT_UNEXPECTED
+    if any(isinstance(r.verdict, Unknown) for r in results):
+        return EXIT_UNKNOWN
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

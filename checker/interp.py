@@ -1,0 +1,363 @@
+"""A concrete interpreter of the IR: plain Python values, no solver.
+
+It is the second, independent reading of a model: every counterexample the symbolic
+engine finds is replayed here before it is shown, and the failing instance of an
+invariant is found here.
+
+Values: bool; int for ranges, bit-vectors (unsigned) and enums (member index);
+tuples for records (field order) and arrays (index order).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from . import ir
+from .source import Span
+
+State = Mapping[str, object]
+
+
+class Blocked(Exception):
+    """A `require` was false: the action is not enabled here."""
+
+    def __init__(self, span: Span | None):
+        super().__init__("blocked")
+        self.span = span
+
+
+class Violation(Exception):
+    """An assert or an implicit check failed."""
+
+    def __init__(self, prop: str, span: Span | None):
+        super().__init__(prop)
+        self.prop = prop
+        self.span = span
+
+
+def c_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def array_position(t: ir.ArrayType, index: object) -> int:
+    if isinstance(t.index, ir.IntType):
+        return index - t.index.lo  # type: ignore[operator]
+    if isinstance(t.index, ir.BoolType):
+        return int(bool(index))
+    return index  # type: ignore[return-value]
+
+
+@dataclass
+class Env:
+    state: dict[str, object]
+    locals: dict[str, object] = field(default_factory=dict)
+    reads: list[tuple[str, object, ir.Type]] | None = None  # filled when explaining a failure
+
+
+def evaluate(e: ir.Expr, env: Env) -> object:
+    match e:
+        case ir.Lit(value=v):
+            return v
+        case ir.StateRef(name=n):
+            value = env.state[n]
+            _record(env, e, value)
+            return value
+        case ir.LocalRef(name=n):
+            return env.locals[n]
+        case ir.FieldGet(base=base, field_name=name, type=t):
+            record_type = base.type
+            assert isinstance(record_type, ir.RecordType)
+            position = [f for f, _ in record_type.fields].index(name)
+            value = evaluate(base, env)[position]  # type: ignore[index]
+            _record(env, e, value)
+            return value
+        case ir.IndexGet(base=base, index=index, bounds=bounds):
+            array = evaluate(base, env)
+            i = evaluate(index, env)
+            if bounds is not None:
+                _check(bounds, env)
+            array_type = base.type
+            assert isinstance(array_type, ir.ArrayType)
+            value = array[array_position(array_type, i)]  # type: ignore[index]
+            _record(env, e, value)
+            return value
+        case ir.Unary(op=op, arg=arg, type=t):
+            a = evaluate(arg, env)
+            if op == "not":
+                return not a
+            if op == "neg":
+                return (-a) & t.mask if isinstance(t, ir.BitsType) else -a  # type: ignore[operator]
+            assert isinstance(t, ir.BitsType)
+            return ~a & t.mask  # type: ignore[operator]
+        case ir.Binary():
+            return _binary(e, env)
+        case ir.Ite(cond=c, then=a, otherwise=b):
+            return evaluate(a, env) if evaluate(c, env) else evaluate(b, env)
+        case ir.Quant(kind=kind, var=var, domain=domain, body=body):
+            results = []
+            for v in ir.domain_values(domain):
+                env.locals[var] = v
+                results.append(evaluate(body, env))
+            env.locals.pop(var, None)
+            if kind == "forall":
+                return all(results)
+            if kind == "exists":
+                return any(results)
+            if kind == "count":
+                return sum(1 for r in results if r)
+            return sum(results)  # type: ignore[arg-type]
+        case ir.FnCall(fn=fn, args=args):
+            values = [evaluate(a, env) for a in args]
+            inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), env.reads)
+            return evaluate(fn.body, inner)
+        case ir.Convert(arg=arg, type=t, check=check):
+            v = evaluate(arg, env)
+            if check is not None:
+                _check(check, env)
+            if isinstance(t, ir.BitsType):
+                return v & t.mask  # type: ignore[operator]
+            return v
+    raise AssertionError(e)
+
+
+def _check(check: ir.Check, env: Env) -> None:
+    saved = env.reads
+    env.reads = None
+    try:
+        ok = evaluate(check.cond, env)
+    finally:
+        env.reads = saved
+    if not ok:
+        raise Violation(check.prop, check.span)
+
+
+def _binary(e: ir.Binary, env: Env) -> object:
+    op = e.op
+    if op == "and":
+        return bool(evaluate(e.left, env)) and bool(evaluate(e.right, env))
+    if op == "or":
+        return bool(evaluate(e.left, env)) or bool(evaluate(e.right, env))
+    if op == "implies":
+        return (not evaluate(e.left, env)) or bool(evaluate(e.right, env))
+    a = evaluate(e.left, env)
+    b = evaluate(e.right, env)
+    if e.check is not None:
+        _check(e.check, env)
+    if op == "eq":
+        return a == b
+    if op == "ne":
+        return a != b
+    if op in ("lt", "le", "gt", "ge"):
+        return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]  # type: ignore[operator]
+    t = e.type
+    if isinstance(t, ir.BitsType):
+        mask = t.mask
+        w = t.width
+        match op:
+            case "add": return (a + b) & mask  # type: ignore[operator]
+            case "sub": return (a - b) & mask  # type: ignore[operator]
+            case "mul": return (a * b) & mask  # type: ignore[operator]
+            case "div": return a // b if b else mask  # type: ignore[operator]
+            case "mod": return a % b if b else a  # type: ignore[operator]
+            case "band": return a & b  # type: ignore[operator]
+            case "bor": return a | b  # type: ignore[operator]
+            case "bxor": return a ^ b  # type: ignore[operator]
+            case "shl": return (a << b) & mask if b < w else 0  # type: ignore[operator]
+            case "shr": return a >> b if b < w else 0  # type: ignore[operator]
+    match op:
+        case "add": return a + b  # type: ignore[operator]
+        case "sub": return a - b  # type: ignore[operator]
+        case "mul": return a * b  # type: ignore[operator]
+        case "div": return c_div(a, b)  # type: ignore[arg-type]
+        case "mod": return a - b * c_div(a, b)  # type: ignore[operator,arg-type]
+        case "shl": return a << b  # type: ignore[operator]
+        case "shr": return a >> b  # type: ignore[operator]
+    raise AssertionError(op)
+
+
+def _record(env: Env, e: ir.Expr, value: object) -> None:
+    if env.reads is None or isinstance(e.type, (ir.RecordType, ir.ArrayType)):
+        return
+    path = place_name(e, env)
+    if path is not None and all(p != path for p, _, _ in env.reads):
+        env.reads.append((path, value, e.type))
+
+
+def place_name(e: ir.Expr, env: Env) -> str | None:
+    """`pages[3].memdesc` for a read of state, evaluated in env; None if not a place."""
+    match e:
+        case ir.StateRef(name=n):
+            return n
+        case ir.FieldGet(base=base, field_name=name):
+            inner = place_name(base, env)
+            return None if inner is None else f"{inner}.{name}"
+        case ir.IndexGet(base=base, index=index):
+            inner = place_name(base, env)
+            if inner is None:
+                return None
+            saved = env.reads
+            env.reads = None
+            try:
+                i = evaluate(index, env)
+            finally:
+                env.reads = saved
+            array_type = base.type
+            assert isinstance(array_type, ir.ArrayType)
+            return f"{inner}[{format_value(i, array_type.index)}]"
+    return None
+
+
+# ---- statements ----
+
+def execute(stmts: tuple[ir.Stmt, ...] | list[ir.Stmt], env: Env) -> None:
+    for st in stmts:
+        _execute(st, env)
+
+
+def _execute(st: ir.Stmt, env: Env) -> None:
+    match st:
+        case ir.Let(name=name, value=value):
+            env.locals[name] = evaluate(value, env)
+        case ir.Assign(target=target, value=value, range_check=check):
+            positions = []
+            for step in target.path:
+                if isinstance(step, ir.IndexStep):
+                    i = evaluate(step.index, env)
+                    if step.bounds is not None:
+                        _check(step.bounds, env)
+                    positions.append(array_position(step.array_type, i))
+                else:
+                    positions.append(step.name)
+            v = evaluate(value, env)
+            if check is not None:
+                _check(check, env)
+            store = env.state if target.is_state else env.locals
+            store[target.root] = _updated(store[target.root], target.root_type, positions, v)
+        case ir.If(cond=cond, then=then, otherwise=otherwise):
+            execute(then if evaluate(cond, env) else otherwise, env)
+        case ir.For(var=var, domain=domain, body=body):
+            for v in ir.domain_values(domain):
+                env.locals[var] = v
+                execute(body, env)
+            env.locals.pop(var, None)
+        case ir.Require(cond=cond):
+            if not evaluate(cond, env):
+                raise Blocked(st.span)
+        case ir.Assert(cond=cond, prop=prop):
+            if not evaluate(cond, env):
+                raise Violation(prop, st.span)
+        case ir.ProcCall(proc=proc, args=args):
+            values = [evaluate(a, env) for a in args]
+            inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)))
+            execute(proc.body, inner)
+        case _:
+            raise AssertionError(st)
+
+
+def _updated(value: object, t: ir.Type, path: list, new: object) -> object:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    assert isinstance(value, tuple)
+    if isinstance(t, ir.RecordType):
+        names = [f for f, _ in t.fields]
+        position = names.index(head)
+        return value[:position] + (_updated(value[position], t.fields[position][1], rest, new),) \
+            + value[position + 1:]
+    assert isinstance(t, ir.ArrayType)
+    return value[:head] + (_updated(value[head], t.elem, rest, new),) + value[head + 1:]
+
+
+# ---- whole-model helpers ----
+
+def run_init(model: ir.Model, havoc: State) -> dict[str, object]:
+    env = Env(dict(havoc))
+    execute(model.init, env)
+    return env.state
+
+
+def run_action(action: ir.ActionDef, state: State, args: Mapping[str, object]) -> dict[str, object]:
+    env = Env(dict(state), dict(args))
+    execute(action.body, env)
+    return env.state
+
+
+def invariant_holds(inv: ir.Invariant, state: State) -> bool:
+    return bool(evaluate(inv.body, Env(dict(state))))
+
+
+@dataclass(frozen=True)
+class FailedInstance:
+    bindings: tuple[tuple[str, str], ...]  # quantified variable -> shown value
+    reads: tuple[tuple[str, str], ...]     # state read by the failing part -> shown value
+
+
+def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
+    """Which instance of a false invariant fails, and what state it reads."""
+    env = Env(dict(state))
+    bindings: list[tuple[str, str]] = []
+    e: ir.Expr = inv.body
+    while True:
+        match e:
+            case ir.Quant(kind="forall", var=var, domain=domain, body=body):
+                for v in ir.domain_values(domain):
+                    env.locals[var] = v
+                    if not evaluate(body, env):
+                        bindings.append((var, format_value(v, domain)))
+                        break
+                e = body
+                continue
+            case ir.Binary(op="implies", right=right):
+                e = right
+                continue
+            case ir.Binary(op="and", left=left, right=right):
+                e = left if not evaluate(left, env) else right
+                continue
+            case ir.FnCall(fn=fn, args=args) if isinstance(fn.body.type, ir.BoolType):
+                values = [evaluate(a, env) for a in args]
+                for (p, t), v in zip(fn.params, values):
+                    bindings.append((p, format_value(v, t)))
+                env = Env(env.state, dict(zip((p for p, _ in fn.params), values)))
+                e = fn.body
+                continue
+        break
+    env.reads = []
+    evaluate(e, env)
+    return FailedInstance(tuple(bindings), tuple((p, format_value(v, t)) for p, v, t in env.reads))
+
+
+def format_value(v: object, t: ir.Type) -> str:
+    match t:
+        case ir.BoolType():
+            return "true" if v else "false"
+        case ir.IntType():
+            return str(v)
+        case ir.BitsType(width=w):
+            return f"{v:#x}" if w > 4 else str(v)
+        case ir.EnumType(members=members):
+            return members[v]  # type: ignore[index]
+        case ir.RecordType(fields=fields):
+            inner = ", ".join(f"{name}: {format_value(x, ft)}" for (name, ft), x in zip(fields, v))  # type: ignore[arg-type]
+            return "{" + inner + "}"
+        case ir.ArrayType(elem=elem):
+            return "[" + ", ".join(format_value(x, elem) for x in v) + "]"  # type: ignore[union-attr]
+    raise AssertionError(t)
+
+
+def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, ir.Type]]:
+    """Scalar cells of a value, named like `pages[3].memdesc`, in declaration order."""
+    if isinstance(t, ir.RecordType):
+        out = []
+        for (name, ft), v in zip(t.fields, value):  # type: ignore[arg-type]
+            out.extend(flatten(v, ft, f"{prefix}.{name}"))
+        return out
+    if isinstance(t, ir.ArrayType):
+        out = []
+        for i, v in zip(ir.domain_values(t.index), value):  # type: ignore[arg-type]
+            out.extend(flatten(v, t.elem, f"{prefix}[{format_value(i, t.index)}]"))
+        return out
+    return [(prefix, value, t)]
+
+
+Callback = Callable[[str], None]

@@ -1,0 +1,365 @@
+"""The typed intermediate representation that every engine consumes.
+
+The type checker lowers one configuration of a spec into a `Model`: constants folded,
+names resolved, every expression typed, every implicit check (array bounds, range of an
+assignment, division by zero) made explicit. The Z3 encoder and the concrete interpreter
+both read this IR and nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .source import Span
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)
+
+
+# ---- types ----
+
+@dataclass(frozen=True)
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class IntType:
+    """A bounded integer: a declared range, or the interval an expression can take."""
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}"
+
+    def contains(self, other: "IntType") -> bool:
+        return self.lo <= other.lo and other.hi <= self.hi
+
+
+@dataclass(frozen=True)
+class BitsType:
+    width: int
+
+    def __str__(self) -> str:
+        return f"u{self.width}"
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.width) - 1
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    members: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str
+    fields: tuple[tuple[str, "Type"], ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def field_type(self, name: str) -> "Type | None":
+        for field_name, field_type in self.fields:
+            if field_name == name:
+                return field_type
+        return None
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    index: "FiniteType"
+    elem: "Type"
+
+    def __str__(self) -> str:
+        return f"[{self.index}] {self.elem}"
+
+
+FiniteType = Union[BoolType, IntType, EnumType]
+Type = Union[BoolType, IntType, BitsType, EnumType, RecordType, ArrayType]
+
+BOOL = BoolType()
+
+
+def domain_values(t: FiniteType) -> range | tuple:
+    """The values of a finite type, in order; enums and bools as their concrete values."""
+    if isinstance(t, BoolType):
+        return (False, True)
+    if isinstance(t, IntType):
+        return range(t.lo, t.hi + 1)
+    return range(len(t.members))
+
+
+def domain_size(t: Type) -> int:
+    if isinstance(t, BoolType):
+        return 2
+    if isinstance(t, IntType):
+        return t.hi - t.lo + 1
+    if isinstance(t, EnumType):
+        return len(t.members)
+    raise TypeError(t)
+
+
+def leaf_count(t: Type) -> int:
+    if isinstance(t, RecordType):
+        return sum(leaf_count(ft) for _, ft in t.fields)
+    if isinstance(t, ArrayType):
+        return domain_size(t.index) * leaf_count(t.elem)
+    return 1
+
+
+# ---- expressions ----
+
+@dataclass(frozen=True)
+class Lit:
+    value: object  # bool or int (bits and enums as their unsigned value / member index)
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class StateRef:
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LocalRef:
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FieldGet:
+    base: "Expr"
+    field_name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Check:
+    """An implicit obligation: evaluating `cond` false is a violation of property `prop`."""
+    prop: str
+    cond: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IndexGet:
+    base: "Expr"
+    index: "Expr"
+    type: Type
+    bounds: Check | None  # present when the index may fall outside the array
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # 'not', 'neg', 'bvnot'
+    arg: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Binary:
+    """`op` is one of: and or implies eq ne lt le gt ge add sub mul div mod band bor bxor shl shr.
+
+    Operands of arithmetic and comparisons are both IntType or both BitsType of one width.
+    """
+    op: str
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    check: Check | None = None  # division by zero
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Ite:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Quant:
+    kind: str  # forall, exists, sum, count
+    var: str
+    domain: FiniteType
+    body: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FnCall:
+    fn: "FnDef"
+    args: tuple["Expr", ...]
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Convert:
+    """int -> uN (two's complement, truncating), uN -> uM, uN -> int, int -> range (checked)."""
+    arg: "Expr"
+    type: Type
+    check: Check | None = None
+    span: Span | None = _span()
+
+
+Expr = Union[Lit, StateRef, LocalRef, FieldGet, IndexGet, Unary, Binary, Ite, Quant, FnCall, Convert]
+
+
+# ---- statements ----
+
+@dataclass(frozen=True)
+class FieldStep:
+    name: str
+
+
+@dataclass(frozen=True)
+class IndexStep:
+    index: Expr
+    array_type: ArrayType
+    bounds: Check | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an assignment writes: a state variable or local, then a path into it."""
+    root: str
+    is_state: bool
+    path: tuple[FieldStep | IndexStep, ...]
+    root_type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Let:
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Target
+    value: Expr
+    range_check: Check | None  # the value may fall outside the target's declared range
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    otherwise: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class For:
+    var: str
+    domain: FiniteType
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Require:
+    cond: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assert:
+    cond: Expr
+    prop: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ProcCall:
+    proc: "ProcDef"
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+Stmt = Union[Let, Assign, If, For, Require, Assert, ProcCall]
+
+
+# ---- definitions ----
+
+@dataclass(frozen=True)
+class FnDef:
+    name: str
+    params: tuple[tuple[str, Type], ...]
+    result: Type
+    body: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ProcDef:
+    name: str
+    variant: str | None
+    params: tuple[tuple[str, Type], ...]
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    variant: str | None
+    params: tuple[tuple[str, FiniteType], ...]
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Property:
+    """A named property: an invariant, or every assert / implicit check sharing a name."""
+    name: str
+    kind: str  # 'invariant' | 'assert' | 'check'
+    expect: str  # 'holds' | 'violated'
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    body: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Model:
+    config: str
+    constants: tuple[tuple[str, object], ...]
+    state: tuple[tuple[str, Type], ...]
+    init: tuple[Stmt, ...]
+    actions: tuple[ActionDef, ...]
+    invariants: tuple[Invariant, ...]
+    properties: tuple[Property, ...]
+
+    def state_type(self, name: str) -> Type:
+        return dict(self.state)[name]
+
+    def property(self, name: str) -> Property:
+        return next(p for p in self.properties if p.name == name)

@@ -1,0 +1,96 @@
+"""Replay a counterexample in the concrete interpreter before anyone sees it.
+
+A trace from the symbolic engine must run step by step here: every action enabled, every
+state exactly as the solver claimed, and the property broken at the end. If not, the
+encoder and the interpreter disagree, which is a bug in mdcheck, never a finding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ir
+from .interp import (Blocked, FailedInstance, Violation, explain_invariant, invariant_holds, run_action,
+                     run_init)
+from .source import Span
+from .verdict import Trace
+
+
+class ReplayError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the interpreter saw break at the end of a replayed trace."""
+    prop: ir.Property
+    span: Span | None                # the assert / check / invariant that failed
+    instance: FailedInstance | None  # for invariants: which instance, what it read
+
+
+def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
+    try:
+        state = run_init(model, trace.havoc)
+    except Blocked:
+        raise ReplayError("init's requirements do not hold for the solver's initial values") from None
+    except Violation as v:
+        if trace.depth == 0 and trace.failed_in_step and v.prop == prop.name:
+            return Evidence(prop, v.span, None)
+        raise ReplayError(f"init fails '{v.prop}' on replay") from None
+    if dict(state) != dict(trace.initial):
+        raise ReplayError("init gives a different initial state on replay")
+    actions = {a.name: a for a in model.actions}
+    for number, step in enumerate(trace.steps, start=1):
+        action = actions.get(step.action)
+        if action is None:
+            raise ReplayError(f"step {number}: no action '{step.action}'")
+        args = dict(step.args)
+        for name, t in action.params:
+            if not _in_type(args.get(name), t):
+                raise ReplayError(f"step {number}: argument {name}={args.get(name)!r} is not a {t}")
+        last = number == len(trace.steps)
+        try:
+            state = run_action(action, state, args)
+        except Blocked:
+            raise ReplayError(f"step {number}: {step.action} is not enabled on replay") from None
+        except Violation as v:
+            if last and trace.failed_in_step and v.prop == prop.name:
+                return Evidence(prop, v.span, None)
+            raise ReplayError(f"step {number}: {step.action} fails '{v.prop}' on replay") from None
+        if last and trace.failed_in_step:
+            raise ReplayError(f"step {number}: {step.action} does not fail '{prop.name}' on replay")
+        if dict(state) != dict(step.state or {}):
+            raise ReplayError(f"step {number}: {step.action} gives a different state on replay")
+    if trace.failed_in_step:
+        raise ReplayError("the trace ends without the failing step")
+    return _broken_in_state(model, state, prop)
+
+
+def _broken_in_state(model: ir.Model, state: dict, prop: ir.Property) -> Evidence:
+    for inv in model.invariants:
+        try:
+            holds = invariant_holds(inv, state)
+        except Violation as v:
+            if v.prop == prop.name:
+                return Evidence(prop, v.span, None)
+            if inv.name == prop.name:
+                raise ReplayError(f"invariant '{inv.name}' fails check '{v.prop}' on replay") from None
+            continue
+        if inv.name == prop.name:
+            if holds:
+                raise ReplayError(f"invariant '{inv.name}' holds in the final state on replay")
+            return Evidence(prop, inv.span, explain_invariant(inv, state))
+    raise ReplayError(f"'{prop.name}' is not broken in the final state on replay")
+
+
+def _in_type(value: object, t: ir.Type) -> bool:
+    match t:
+        case ir.BoolType():
+            return isinstance(value, bool)
+        case ir.IntType(lo=lo, hi=hi):
+            return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+        case ir.BitsType():
+            return isinstance(value, int) and 0 <= value <= t.mask
+        case ir.EnumType(members=members):
+            return isinstance(value, int) and 0 <= value < len(members)
+    return value is not None
+
