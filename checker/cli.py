@@ -22,7 +22,7 @@ from .typecheck import collect_declarations, configuration_names, lower
 from .verdict import PropertyResult, Unknown, Violated
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
-DEFAULT_DEPTH = 10
+DEFAULT_DEPTH = 6
 MAX_DEPTH = 1000
 
 
@@ -144,7 +144,7 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
             names = (options.config,)
         models = [lower(decls, name, options.overrides) for name in names]
     except SpecError as error:
-        _print_diagnostics(error.diagnostics, texts, err)
+        _print_diagnostics(error.diagnostics, error.texts or texts, err)
         return EXIT_SPEC_ERROR
 
     results: list[PropertyResult] = []

@@ -56,9 +56,10 @@ class Diagnostic:
 class SpecError(Exception):
     """Raised by a pipeline stage that cannot go on; carries the diagnostics."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
+    def __init__(self, diagnostics: Sequence[Diagnostic], texts: "SourceTexts | None" = None):
         super().__init__("; ".join(d.message for d in diagnostics))
         self.diagnostics = tuple(diagnostics)
+        self.texts = texts  # the files read so far, when the stage that failed knows them
 
 
 def fail(code: str, message: str, span: Span | None = None, hint: str | None = None,

@@ -183,6 +183,14 @@ class Encoder:
         match e:
             case ir.Lit(value=v, type=t):
                 return self.literal(v, t)
+            case ir.LetIn(name=name, value=value, body=body):
+                env.locals[name] = self.evaluate(value, env, guard)
+                result = self.evaluate(body, env, guard)
+                env.locals.pop(name, None)
+                return result
+            case ir.Checked(check=check, body=body):
+                self.obligation(check, env, guard)
+                return self.evaluate(body, env, guard)
             case ir.StateRef(name=n):
                 return env.state[n]
             case ir.LocalRef(name=n):

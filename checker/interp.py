@@ -59,6 +59,14 @@ def evaluate(e: ir.Expr, env: Env) -> object:
     match e:
         case ir.Lit(value=v):
             return v
+        case ir.LetIn(name=name, value=value, body=body):
+            env.locals[name] = evaluate(value, env)
+            result = evaluate(body, env)
+            env.locals.pop(name, None)
+            return result
+        case ir.Checked(check=check, body=body):
+            _check(check, env)
+            return evaluate(body, env)
         case ir.StateRef(name=n):
             value = env.state[n]
             _record(env, e, value)

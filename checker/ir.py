@@ -222,7 +222,26 @@ class Convert:
     span: Span | None = _span()
 
 
-Expr = Union[Lit, StateRef, LocalRef, FieldGet, IndexGet, Unary, Binary, Ite, Quant, FnCall, Convert]
+@dataclass(frozen=True)
+class LetIn:
+    """`let name = value` inside a fn body, scoping over the rest of it."""
+    name: str
+    value: "Expr"
+    body: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An assert inside a fn body: the check, then the rest of the body."""
+    check: Check
+    body: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+Expr = Union[LetIn, Checked, Lit, StateRef, LocalRef, FieldGet, IndexGet, Unary, Binary, Ite, Quant, FnCall, Convert]
 
 
 # ---- statements ----

@@ -62,9 +62,12 @@ def load_spec(path: str) -> LoadedSpec:
         loaded.add(real)
         modules.append(s.Module(document.path, tuple(decls)))
 
-    load(path, (), None)
+    try:
+        load(path, (), None)
+    except SpecError as error:
+        raise SpecError(error.diagnostics, SourceTexts(texts)) from None
     if diagnostics:
-        raise SpecError(diagnostics)
+        raise SpecError(diagnostics, SourceTexts(texts))
     return LoadedSpec(display_path(path), tuple(modules), SourceTexts(texts))
 
 

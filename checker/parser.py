@@ -151,7 +151,13 @@ class _ToAst(Transformer):
 
     def fn_decl(self, meta, c):
         name, _, params, rest = self._callable_parts(c)
-        return s.FnDecl(name, params, rest[0], rest[1], self._span(meta))
+        if isinstance(rest[1], tuple) and rest[1] and rest[1][0] == "fn_body":
+            _, prelude, result = rest[1]
+            return s.FnDecl(name, params, rest[0], result, prelude, self._span(meta))
+        return s.FnDecl(name, params, rest[0], rest[1], (), self._span(meta))
+
+    def fn_body(self, meta, c):
+        return ("fn_body", tuple(c[:-1]), c[-1])
 
     def invariant_decl(self, meta, c):
         return s.InvariantDecl(str(c[0]), c[1], self._span(meta))

@@ -267,6 +267,7 @@ class FnDecl:
     params: tuple[Param, ...]
     result: TypeExpr
     body: Expr
+    prelude: tuple["Stmt", ...] = ()  # lets and asserts before `return`
     span: Span | None = _span()
 
 

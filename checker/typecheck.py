@@ -394,12 +394,39 @@ class _Lowering:
                 self._declare(scope, p.name, t, False, p.span)
                 params.append((p.name, t))
             result = self.resolve_type(decl.result)
-            body = self.coerce(self.expr(decl.body, scope), result, decl.body.span, f"range_{name}")
+            body = self.fn_body(decl, scope, result)
         finally:
             self.in_progress.pop()
         made = ir.FnDef(name, tuple(params), result, body, decl.span)
         self.fn_cache[name] = made
         return made
+
+    def fn_body(self, decl: s.FnDecl, scope: _Scope, result: ir.Type) -> ir.Expr:
+        """A fn's lets and asserts, nested around its result expression."""
+        prelude: list[tuple[str, object]] = []
+        for st in decl.prelude:
+            match st:
+                case s.LetStmt(name=lname, type_expr=te, value=value):
+                    v = self.expr(value, scope)
+                    if te is not None:
+                        v = self.coerce(v, self.resolve_type(te), value.span, f"range_{lname}")
+                    self._declare(scope, lname, v.type, False, st.span)
+                    prelude.append(("let", (lname, v, st.span)))
+                case s.AssertStmt(cond=cond, name=prop):
+                    c = self.expect_bool(self.expr(cond, scope), cond)
+                    self.asserts.setdefault(prop, st.span)
+                    prelude.append(("assert", ir.Check(prop, c, st.span)))
+                case _:
+                    raise fail("MDC303", "a fn body holds only 'let' and 'assert' before 'return'; "
+                               "use a proc to change state", st.span)
+        body = self.coerce(self.expr(decl.body, scope), result, decl.body.span, f"range_{decl.name}")
+        for kind, item in reversed(prelude):
+            if kind == "let":
+                lname, v, span = item  # type: ignore[misc]
+                body = ir.LetIn(lname, v, body, body.type, span)
+            else:
+                body = ir.Checked(item, body, body.type, item.span)  # type: ignore[arg-type, union-attr]
+        return body
 
     def proc(self, name: str, span: Span | None) -> ir.ProcDef:
         variants = self.decls.procs[name]
