@@ -67,7 +67,7 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     token = error.token
     span = _span_at(block, token.line, token.column, token.end_line, token.end_column)
     hint = None
-    if token.value == "=" and "CMP_OP" in (error.expected or ()):
+    if token.value == "=" and "ASSIGN_OP" not in (error.expected or ()):
         hint = "use '==' to compare"
     return Diagnostic("MDC101", f"unexpected {token.value!r}" + (f"; expected {shown}" if shown else ""),
                       span, hint)
