@@ -27,12 +27,13 @@ class Blocked(Exception):
 
 
 class Violation(Exception):
-    """An assert or an implicit check failed."""
+    """An assert or an implicit check failed; `detail` says with which values."""
 
-    def __init__(self, prop: str, span: Span | None):
+    def __init__(self, prop: str, span: Span | None, detail: tuple[str, ...] = ()):
         super().__init__(prop)
         self.prop = prop
         self.span = span
+        self.detail = detail
 
 
 def c_div(a: int, b: int) -> int:
@@ -134,10 +135,29 @@ def _check(check: ir.Check, env: Env) -> None:
     env.reads = None
     try:
         ok = evaluate(check.cond, env)
+        if not ok:
+            raise Violation(check.prop, check.span, _check_detail(check, env))
     finally:
         env.reads = saved
-    if not ok:
-        raise Violation(check.prop, check.span)
+
+
+def _check_detail(check: ir.Check, env: Env) -> tuple[str, ...]:
+    if check.subject is None:
+        return _reads_of(check.cond, env)
+    value = evaluate(check.subject, env)
+    if check.allowed is not None:
+        return (f"the value is {value}, outside {check.allowed}",) + _reads_of(check.subject, env)
+    return (f"the divisor is {value}",) + _reads_of(check.subject, env)
+
+
+def _reads_of(e: ir.Expr, env: Env) -> tuple[str, ...]:
+    """`cell = value` for each piece of state that evaluating e reads."""
+    probe = Env(env.state, dict(env.locals), [])
+    try:
+        evaluate(e, probe)
+    except (Violation, Blocked):
+        pass
+    return tuple(f"{path} = {format_value(v, t)}" for path, v, t in probe.reads or ())
 
 
 def _binary(e: ir.Binary, env: Env) -> object:
@@ -254,7 +274,7 @@ def _execute(st: ir.Stmt, env: Env) -> None:
                 raise Blocked(st.span)
         case ir.Assert(cond=cond, prop=prop):
             if not evaluate(cond, env):
-                raise Violation(prop, st.span)
+                raise Violation(prop, st.span, _reads_of(cond, env))
         case ir.ProcCall(proc=proc, args=args):
             values = [evaluate(a, env) for a in args]
             inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)))

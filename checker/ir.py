@@ -153,6 +153,8 @@ class Check:
     prop: str
     cond: "Expr"
     span: Span | None = _span()
+    subject: "Expr | None" = field(default=None, compare=False, repr=False)  # the value checked
+    allowed: "IntType | None" = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ _TOKEN_WORDS = {
 }
 
 
+RESERVED_WORDS = frozenset(
+    "forall exists sum count true false let if else for in require assert const type enum record var "
+    "init action proc fn invariant config import return".split())
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("checker").joinpath("grammar.lark").read_text()
@@ -67,8 +72,10 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     token = error.token
     span = _span_at(block, token.line, token.column, token.end_line, token.end_column)
     hint = None
-    if token.value == "=" and "ASSIGN_OP" not in (error.expected or ()):
+    if token.value == "=" and {"LBRACE", "CMP_OP", "RPAR"} & set(error.expected or ()):
         hint = "use '==' to compare"
+    elif token.value in RESERVED_WORDS and "NAME" in (error.expected or ()):
+        hint = f"'{token.value}' is a reserved word of the language; pick another name"
     return Diagnostic("MDC101", f"unexpected {token.value!r}" + (f"; expected {shown}" if shown else ""),
                       span, hint)
 

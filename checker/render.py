@@ -94,9 +94,8 @@ def _failure_lines(prop: ir.Property, evidence: Evidence) -> list[str]:
                 lines.append("    it reads:")
                 lines.extend(f"        {p:<{width}} = {v}" for p, v in instance.reads)
         return lines
-    if prop.kind == "assert":
-        return [f"assert '{prop.name}' fails [{where(evidence.span)}]"]
-    return [f"implicit check '{prop.name}' fails [{where(evidence.span)}]"]
+    what = "assert" if prop.kind == "assert" else "implicit check"
+    return [f"{what} '{prop.name}' fails [{where(evidence.span)}]"] + [f"    {d}" for d in evidence.detail]
 
 
 def outcome_text(result: PropertyResult) -> str:

@@ -25,6 +25,7 @@ class Evidence:
     prop: ir.Property
     span: Span | None                # the assert / check / invariant that failed
     instance: FailedInstance | None  # for invariants: which instance, what it read
+    detail: tuple[str, ...] = ()     # for asserts and checks: the values involved
 
 
 def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
@@ -34,7 +35,7 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
         raise ReplayError("init's requirements do not hold for the solver's initial values") from None
     except Violation as v:
         if trace.depth == 0 and trace.failed_in_step and v.prop == prop.name:
-            return Evidence(prop, v.span, None)
+            return Evidence(prop, v.span, None, v.detail)
         raise ReplayError(f"init fails '{v.prop}' on replay") from None
     if dict(state) != dict(trace.initial):
         raise ReplayError("init gives a different initial state on replay")
@@ -54,7 +55,7 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
             raise ReplayError(f"step {number}: {step.action} is not enabled on replay") from None
         except Violation as v:
             if last and trace.failed_in_step and v.prop == prop.name:
-                return Evidence(prop, v.span, None)
+                return Evidence(prop, v.span, None, v.detail)
             raise ReplayError(f"step {number}: {step.action} fails '{v.prop}' on replay") from None
         if last and trace.failed_in_step:
             raise ReplayError(f"step {number}: {step.action} does not fail '{prop.name}' on replay")
@@ -71,7 +72,7 @@ def _broken_in_state(model: ir.Model, state: dict, prop: ir.Property) -> Evidenc
             holds = invariant_holds(inv, state)
         except Violation as v:
             if v.prop == prop.name:
-                return Evidence(prop, v.span, None)
+                return Evidence(prop, v.span, None, v.detail)
             if inv.name == prop.name:
                 raise ReplayError(f"invariant '{inv.name}' fails check '{v.prop}' on replay") from None
             continue

@@ -599,7 +599,7 @@ class _Lowering:
         self.checks.setdefault(prop, span)
         lo = ir.Binary("le", ir.Lit(want.lo, ir.IntType(want.lo, want.lo)), e, ir.BOOL, span=span)
         hi = ir.Binary("le", e, ir.Lit(want.hi, ir.IntType(want.hi, want.hi)), ir.BOOL, span=span)
-        return ir.Check(prop, ir.Binary("and", lo, hi, ir.BOOL, span=span), span)
+        return ir.Check(prop, ir.Binary("and", lo, hi, ir.BOOL, span=span), span, e, want)
 
     def coerce(self, e: ir.Expr, want: ir.Type, span: Span | None, prop: str) -> ir.Expr:
         have = e.type
@@ -783,7 +783,7 @@ class _Lowering:
     def _nonzero_check(self, b: ir.Expr, span: Span | None) -> ir.Check:
         self.checks.setdefault("div_by_zero", span)
         zero = ir.Lit(0, b.type if isinstance(b.type, ir.BitsType) else ir.IntType(0, 0))
-        return ir.Check("div_by_zero", ir.Binary("ne", b, zero, ir.BOOL, span=span), span)
+        return ir.Check("div_by_zero", ir.Binary("ne", b, zero, ir.BOOL, span=span), span, b)
 
     def _int_result(self, name: str, a: ir.IntType, b: ir.IntType, b_expr: ir.Expr,
                     span: Span | None) -> tuple[ir.IntType, ir.Check | None]:
