@@ -80,6 +80,10 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     for spec in options.specs:
         try:
             codes.append(_check_spec(spec, options, out, err))
+        except RecursionError:
+            print(render(Diagnostic("MDC402", f"{spec} nests expressions, statements or calls too deeply "
+                                    "for mdcheck to process"), SourceTexts()), file=err)
+            codes.append(EXIT_SPEC_ERROR)
         except Exception as error:  # a bug in mdcheck: say so plainly, exit 4
             if os.environ.get("MDCHECK_DEBUG"):
                 raise
