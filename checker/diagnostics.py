@@ -123,10 +123,9 @@ def _caret_lines(span: Span, texts: SourceTexts) -> list[str]:
     text = texts.line(span.path, span.line)
     if text is None:
         return []
-    text = text.expandtabs(4)
     gutter = f"{span.line:>5} | "
-    width = 1
-    if span.end_line == span.line and span.end_col > span.col:
-        width = span.end_col - span.col
-    width = max(1, min(width, max(1, len(text) - span.col + 1)))
-    return [gutter + text, " " * (len(gutter) + span.col - 1) + "^" * width]
+    start = len(text[:span.col - 1].expandtabs(4))
+    end = len(text[:span.end_col - 1].expandtabs(4)) if span.end_line == span.line else start + 1
+    shown = text.expandtabs(4)
+    width = max(1, min(end - start, len(shown) - start))
+    return [gutter + shown, " " * (len(gutter) + start) + "^" * width]

@@ -1,6 +1,7 @@
 """Parse the text of mdcheck blocks into syntax trees (Lark, LALR, with positions)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -49,7 +50,8 @@ def parse_block(block: ModelBlock) -> tuple[s.Decl, ...]:
 def _span_at(block: ModelBlock, line: int, col: int, end_line: int | None = None,
              end_col: int | None = None) -> Span:
     offset = block.first_line - 1
-    return Span(block.path, line + offset, col, (end_line or line) + offset, end_col or col + 1)
+    return Span(block.path, line + offset, col + block.indent, (end_line or line) + offset,
+                (end_col or col + 1) + block.indent)
 
 
 def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
@@ -65,6 +67,8 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     expected = sorted({_TOKEN_WORDS.get(t, _describe_terminal(t)) for t in getattr(error, "expected", ()) or ()})
     shown = ", ".join(expected[:8]) + (", ..." if len(expected) > 8 else "")
     if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+        lines = block.text.rstrip().splitlines() or [""]
+        span = _span_at(block, len(lines), len(lines[-1]) + 1)
         return Diagnostic("MDC103", "the block ends in the middle of a declaration"
                           + (f"; expected {shown}" if shown else ""), span,
                           hint="a '}' or an expression may be missing")
@@ -72,12 +76,20 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     token = error.token
     span = _span_at(block, token.line, token.column, token.end_line, token.end_column)
     hint = None
-    if token.value == "=" and {"LBRACE", "CMP_OP", "RPAR"} & set(error.expected or ()):
+    if token.value == "=" and "ASSIGN_OP" not in (error.expected or ()) and _follows_operand(block, token):
         hint = "use '==' to compare"
     elif token.value in RESERVED_WORDS and "NAME" in (error.expected or ()):
         hint = f"'{token.value}' is a reserved word of the language; pick another name"
     return Diagnostic("MDC101", f"unexpected {token.value!r}" + (f"; expected {shown}" if shown else ""),
                       span, hint)
+
+
+def _follows_operand(block: ModelBlock, token: Token) -> bool:
+    """Whether the text before the token ends like an operand (`x`, `a[i]`, `f(x)`, `3`)."""
+    lines = block.text.splitlines()
+    before = lines[token.line - 1][:token.column - 1] if token.line <= len(lines) else ""
+    match = re.search(r"([A-Za-z0-9_]+|[)\]])\s*$", before)
+    return bool(match) and match.group(1) not in RESERVED_WORDS
 
 
 def _describe_terminal(name: str) -> str:
@@ -87,12 +99,26 @@ def _describe_terminal(name: str) -> str:
     return name.lower()
 
 
-def _number(text: str) -> int:
-    return int(text.replace("_", ""), 0)
+def _number(text: str) -> int | None:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def _unquote(token: str) -> str:
-    return bytes(token[1:-1], "utf-8").decode("unicode_escape")
+    body, out, i = token[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body):
+            out.append(_ESCAPES.get(body[i + 1], body[i:i + 2]))
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
 
 
 @v_args(meta=True)
@@ -173,17 +199,20 @@ class _ToAst(Transformer):
         return s.ConfigDecl(str(c[0]), tuple(c[1:]), self._span(meta))
 
     def config_const(self, meta, c):
-        return s.ConfigConst(str(c[0]), c[1], self._span(meta))
+        return s.ConfigConst(c[0], c[1], self._span(meta))
+
+    def config_key(self, meta, c):
+        return str(c[0])
 
     def config_use(self, meta, c):
-        return s.ConfigUse(str(c[0]), str(c[1]), self._span(meta))
+        return s.ConfigUse(str(c[1]), str(c[2]), self._span(meta))
 
     def config_disable(self, meta, c):
-        return s.ConfigDisable(str(c[0]), self._span(meta))
+        return s.ConfigDisable(str(c[1]), self._span(meta))
 
     def config_expect(self, meta, c):
-        target = _unquote(c[0]) if c[0].type == "STRING" else str(c[0])
-        return s.ConfigExpect(target, str(c[1]), self._span(meta))
+        target = _unquote(c[1]) if c[1].type == "STRING" else str(c[1])
+        return s.ConfigExpect(target, str(c[2]), self._span(meta))
 
     def variant(self, meta, c):
         return ("variant", str(c[0]))
@@ -285,7 +314,12 @@ class _ToAst(Transformer):
         return s.Call(str(c[0]), args, self._span(meta))
 
     def number(self, meta, c):
-        return s.IntLit(_number(str(c[0])), str(c[0]), self._span(meta))
+        text = str(c[0])
+        value = _number(text)
+        if value is None:
+            hint = "write decimal without leading zeros, 0x.. for hex or 0b.. for binary"
+            raise SpecError([Diagnostic("MDC101", f"malformed number {text!r}", self._span(meta), hint)])
+        return s.IntLit(value, text, self._span(meta))
 
     def true_lit(self, meta, c):
         return s.BoolLit(True, self._span(meta))

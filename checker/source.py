@@ -30,6 +30,7 @@ class ModelBlock:
     path: str
     first_line: int  # 1-based line in the .md file of the block's first content line
     text: str
+    indent: int = 0  # columns Markdown stripped from each line (a fence inside a list item)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class SpecDocument:
 def extract_blocks(path: str, text: str) -> SpecDocument:
     """The fenced ```mdcheck blocks of a Markdown text, in order."""
     tokens = MarkdownIt("commonmark").parse(text)
+    source_lines = text.splitlines()
     blocks = []
     for token in tokens:
         if token.type != "fence" or token.map is None:
@@ -53,5 +55,18 @@ def extract_blocks(path: str, text: str) -> SpecDocument:
         info = token.info.strip().split()
         if not info or info[0] != MODEL_FENCE:
             continue
-        blocks.append(ModelBlock(path, token.map[0] + 2, token.content))
+        first = token.map[0] + 1
+        blocks.append(ModelBlock(path, first + 1, token.content,
+                                 _stripped_indent(source_lines, first, token.content)))
     return SpecDocument(path, text, tuple(blocks))
+
+
+def _stripped_indent(source_lines: list[str], first: int, content: str) -> int:
+    """How many columns the Markdown parser removed from the block's lines."""
+    for offset, line in enumerate(content.splitlines()):
+        if line.strip() and first + offset < len(source_lines):
+            original = source_lines[first + offset]
+            if original.endswith(line):
+                return len(original) - len(line)
+            return 0
+    return 0

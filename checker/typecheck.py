@@ -234,7 +234,13 @@ class _Lowering:
                 raise unknown_name("constant", name, None, self.decls.consts)
         for name, decl in self.decls.consts.items():
             if name in self.overrides:
-                self.const_values[name] = self.overrides[name]
+                default = self.const_expr(decl.value)
+                given = self.overrides[name]
+                if isinstance(default, bool) != isinstance(given, bool):
+                    kind = "a boolean" if isinstance(default, bool) else "an integer"
+                    raise fail("MDC401", f"-D {name}={str(given).lower()}: {name} is {kind} constant", None,
+                               notes=((f"{name} is defined here", decl.span),))
+                self.const_values[name] = given
             elif name in config_values:
                 self.const_values[name] = self.const_expr(config_values[name].value)
             else:
