@@ -64,7 +64,7 @@ def main() -> None:
             print(f"  depth {depth:2d}: {at:8.2f} s  (+{at - previous:.2f} s)")
             previous = at
         if not marks or marks[-1][0] < args.max_depth:
-            print(f"  budget reached before depth {marks[-1][0] + 1 if marks else 0}")
+            print(f"  depth {marks[-1][0] + 1 if marks else 0} not finished within the budget")
 
 
 if __name__ == "__main__":

@@ -183,6 +183,7 @@ def check(model: ir.Model, options: BmcOptions,
     for k in range(1, options.max_depth + 1):
         if not open_props:
             break
+        unknown_before = sum(isinstance(v, Unknown) for v in verdicts.values())
         step, results, constraints = _encode_step(encoder, model, states[-1], k)
         solver.add(*constraints)
         steps.append(step)
@@ -199,6 +200,8 @@ def check(model: ir.Model, options: BmcOptions,
                 exhausted_at = k - 1
                 break
         state_level(step.state, k)
+        if sum(isinstance(v, Unknown) for v in verdicts.values()) > unknown_before:
+            continue  # this depth was not fully checked
         run.depth_seconds.append(time.monotonic() - started)
         if on_depth:
             on_depth(k)

@@ -44,7 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant, e.g. -D NPAGES=16 (wins over configurations)")
-    p.add_argument("--no-timing", action="store_true", help="leave times out of the summary (byte-stable output)")
+    timing = p.add_mutually_exclusive_group()
+    timing.add_argument("--timing", dest="timing", action="store_true", default=None,
+                        help="show the time column in the summary (default: only on a terminal)")
+    timing.add_argument("--no-timing", dest="timing", action="store_false",
+                        help="leave times out of the summary")
     return p
 
 
@@ -113,7 +117,15 @@ def _read_options(argv: list[str]) -> _Options:
             raise fail("MDC401", f"-D {define}: expected NAME=VALUE, e.g. -D NPAGES=16")
         overrides[name] = _parse_value(name, text.strip())
     deadline = time.monotonic() + args.timeout if args.timeout else None
-    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, not args.no_timing)
+    timing = args.timing if args.timing is not None else _stdout_is_terminal()
+    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing)
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _parse_value(name: str, text: str) -> int | bool:

@@ -112,13 +112,13 @@ def outcome_text(result: PropertyResult) -> str:
 
 
 def render_summary(results: list[PropertyResult], timing: bool) -> str:
-    header = ["config", "property", "kind", "expected", "outcome", "verdict"]
+    header = ["config", "property", "kind", "expected", "outcome", "depth", "result"]
     if timing:
         header.append("time")
     rows = []
     for r in results:
         status = "ok" if r.as_expected else ("UNKNOWN" if isinstance(r.verdict, Unknown) else "UNEXPECTED")
-        row = [r.config, r.prop.name, r.prop.kind, r.prop.expect, outcome_text(r), status]
+        row = [r.config, r.prop.name, r.prop.kind, r.prop.expect, r.outcome, _depth_cell(r), status]
         if timing:
             row.append(f"{r.seconds:.2f}s")
         rows.append(row)
@@ -127,6 +127,19 @@ def render_summary(results: list[PropertyResult], timing: bool) -> str:
            "  ".join("-" * w for w in widths)]
     out.extend("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
     return "\n".join(out)
+
+
+def _depth_cell(result: PropertyResult) -> str:
+    """VIOLATED: the counterexample's depth; HOLDS: the depth checked; UNKNOWN: the depth
+    checked clean before the solver stopped; PROVED: every depth."""
+    match result.verdict:
+        case Violated(depth=d) | HoldsToDepth(depth=d):
+            return str(d)
+        case Unknown(depth=d):
+            return f"{d} clean" if d >= 0 else "-"
+        case Proved():
+            return "all"
+    raise AssertionError(result.verdict)
 
 
 def render_notes(result: PropertyResult) -> str | None:
