@@ -33,6 +33,8 @@ CODES: Mapping[str, str] = {
     "MDC304": "not a finite type",
     "MDC305": "invalid type",
     "MDC306": "not a constant expression",
+    "MDC307": "layout field outside its layout",
+    "MDC308": "static assertion failed",
     "MDC401": "bad constant value",
     "MDC402": "bound too large",
     "MDC403": "empty range",

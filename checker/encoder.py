@@ -57,8 +57,25 @@ class Encoder:
 
     # ---- fresh values ----
 
+    def bits_of(self, word: z3.BitVecRef, f: ir.LayoutField) -> z3.BitVecRef:
+        if f.bit == 0 and f.width == word.size():
+            return word
+        return z3.Extract(f.bit + f.width - 1, f.bit, word)
+
+    def with_bits(self, word: z3.BitVecRef, f: ir.LayoutField, value: z3.BitVecRef) -> z3.BitVecRef:
+        size = word.size()
+        parts = []
+        if f.bit + f.width < size:
+            parts.append(z3.Extract(size - 1, f.bit + f.width, word))
+        parts.append(value)
+        if f.bit > 0:
+            parts.append(z3.Extract(f.bit - 1, 0, word))
+        return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
     def fresh(self, t: ir.Type, name: str, domain: list[z3.BoolRef]) -> SymValue:
         """A structure of fresh constants of type t; range and enum bounds go to `domain`."""
+        if isinstance(t, ir.LayoutType):
+            return tuple(z3.BitVec(f"{name}.w{i}", ir.WORD_BITS, self.ctx) for i in range(t.words))
         if isinstance(t, ir.RecordType):
             return tuple(self.fresh(ft, f"{name}.{fname}", domain) for fname, ft in t.fields)
         if isinstance(t, ir.ArrayType):
@@ -89,6 +106,8 @@ class Encoder:
 
     def concrete_value(self, value: object, t: ir.Type) -> SymValue:
         """A concrete interpreter value as Z3 terms."""
+        if isinstance(t, ir.LayoutType):
+            return tuple(self.int_const(int(w), ir.WORD_BITS) for w in value)  # type: ignore[union-attr]
         if isinstance(t, ir.RecordType):
             return tuple(self.concrete_value(v, ft) for (_, ft), v in zip(t.fields, value))  # type: ignore[arg-type]
         if isinstance(t, ir.ArrayType):
@@ -195,6 +214,9 @@ class Encoder:
                 return env.state[n]
             case ir.LocalRef(name=n):
                 return env.locals[n]
+            case ir.BitsOf(base=base, field=f):
+                words = self.evaluate(base, env, guard)
+                return self.bits_of(words[f.word], f)  # type: ignore[index]
             case ir.FieldGet(base=base, field_name=name):
                 record_type = base.type
                 assert isinstance(record_type, ir.RecordType)
@@ -413,6 +435,8 @@ class Encoder:
             if isinstance(step, ir.FieldStep):
                 assert isinstance(t, ir.RecordType)
                 t = t.field_type(step.name)  # type: ignore[assignment]
+            elif isinstance(step, ir.BitsStep):
+                t = ir.BitsType(step.field.width)
             else:
                 assert isinstance(t, ir.ArrayType)
                 t = t.elem
@@ -429,6 +453,9 @@ class Encoder:
             return new
         step, rest = path[0], path[1:]
         assert isinstance(old, tuple)
+        if isinstance(step, ir.BitsStep):
+            f = step.field
+            return old[:f.word] + (self.with_bits(old[f.word], f, new),) + old[f.word + 1:]  # type: ignore[arg-type]
         if isinstance(step, ir.FieldStep):
             assert isinstance(t, ir.RecordType)
             position = [f for f, _ in t.fields].index(step.name)
@@ -479,6 +506,8 @@ class _Frame:
 
 def decode(model: z3.ModelRef, value: SymValue, t: ir.Type) -> object:
     """The concrete interpreter value of a symbolic value under a Z3 model."""
+    if isinstance(t, ir.LayoutType):
+        return tuple(model.eval(w, model_completion=True).as_long() for w in value)  # type: ignore[union-attr]
     if isinstance(t, ir.RecordType):
         return tuple(decode(model, v, ft) for (_, ft), v in zip(t.fields, value))  # type: ignore[arg-type]
     if isinstance(t, ir.ArrayType):

@@ -54,6 +54,23 @@ class Env:
     state: dict[str, object]
     locals: dict[str, object] = field(default_factory=dict)
     reads: list[tuple[str, object, ir.Type]] | None = None  # filled when explaining a failure
+    writes: list["FieldWrite"] | None = None  # layout fields written, when replaying for a trace
+
+
+@dataclass(frozen=True)
+class FieldWrite:
+    """A write to a layout field, named as the action named it (`pages[3].ptdesc.pt_list_prev`)."""
+    root: str
+    positions: tuple  # into the root value, up to the layout
+    field: ir.LayoutField
+    owner: str        # display name of the layout value, `pages[3]`
+    layout: str
+
+    @property
+    def name(self) -> str:
+        if self.field.view == self.layout:
+            return f"{self.owner}.{self.field.name}"
+        return f"{self.owner}.{self.field.view}.{self.field.name}"
 
 
 def evaluate(e: ir.Expr, env: Env) -> object:
@@ -74,6 +91,13 @@ def evaluate(e: ir.Expr, env: Env) -> object:
             return value
         case ir.LocalRef(name=n):
             return env.locals[n]
+        case ir.BitsOf(base=base, field=f):
+            words = evaluate(base, env)
+            value = (words[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
+            _record(env, e, value)
+            return value
+        case ir.ViewOf():
+            raise AssertionError("a view is only read through one of its fields")
         case ir.FieldGet(base=base, field_name=name, type=t):
             record_type = base.type
             assert isinstance(record_type, ir.RecordType)
@@ -205,7 +229,7 @@ def _binary(e: ir.Binary, env: Env) -> object:
 
 
 def _record(env: Env, e: ir.Expr, value: object) -> None:
-    if env.reads is None or isinstance(e.type, (ir.RecordType, ir.ArrayType)):
+    if env.reads is None or isinstance(e.type, (ir.RecordType, ir.ArrayType, ir.LayoutType)):
         return
     path = place_name(e, env)
     if path is not None and all(p != path for p, _, _ in env.reads):
@@ -220,6 +244,11 @@ def place_name(e: ir.Expr, env: Env) -> str | None:
         case ir.FieldGet(base=base, field_name=name):
             inner = place_name(base, env)
             return None if inner is None else f"{inner}.{name}"
+        case ir.BitsOf(base=base, field=f):
+            inner = place_name(base, env)
+            if inner is None:
+                return None
+            return f"{inner}.{f.name}" if f.view == base.type.name else f"{inner}.{f.view}.{f.name}"  # type: ignore[union-attr]
         case ir.IndexGet(base=base, index=index):
             inner = place_name(base, env)
             if inner is None:
@@ -255,11 +284,15 @@ def _execute(st: ir.Stmt, env: Env) -> None:
                     if step.bounds is not None:
                         _check(step.bounds, env)
                     positions.append(array_position(step.array_type, i))
+                elif isinstance(step, ir.BitsStep):
+                    positions.append(step.field)
                 else:
                     positions.append(step.name)
             v = evaluate(value, env)
             if check is not None:
                 _check(check, env)
+            if env.writes is not None and target.is_state and positions and isinstance(positions[-1], ir.LayoutField):
+                env.writes.append(_field_write(target, positions))
             store = env.state if target.is_state else env.locals
             store[target.root] = _updated(store[target.root], target.root_type, positions, v)
         case ir.If(cond=cond, then=then, otherwise=otherwise):
@@ -283,11 +316,39 @@ def _execute(st: ir.Stmt, env: Env) -> None:
             raise AssertionError(st)
 
 
+def _field_write(target: ir.Target, positions: list) -> FieldWrite:
+    owner = target.root
+    t = target.root_type
+    numeric = []
+    for step, position in zip(target.path, positions):
+        if isinstance(step, ir.IndexStep):
+            owner += f"[{format_value(ir.domain_values(step.array_type.index)[position], step.array_type.index)}]"
+            t = step.array_type.elem
+            numeric.append(position)
+        elif isinstance(step, ir.FieldStep):
+            owner += f".{step.name}"
+            assert isinstance(t, ir.RecordType)
+            numeric.append([name for name, _ in t.fields].index(step.name))
+            t = t.field_type(step.name)  # type: ignore[assignment]
+    assert isinstance(t, ir.LayoutType)
+    return FieldWrite(target.root, tuple(numeric), positions[-1], owner, t.name)
+
+
+def value_at(value: object, positions: tuple) -> object:
+    for position in positions:
+        value = value[position]  # type: ignore[index]
+    return value
+
+
 def _updated(value: object, t: ir.Type, path: list, new: object) -> object:
     if not path:
         return new
     head, rest = path[0], path[1:]
     assert isinstance(value, tuple)
+    if isinstance(head, ir.LayoutField):
+        mask = ((1 << head.width) - 1) << head.bit
+        word = (value[head.word] & ~mask) | ((new << head.bit) & mask)  # type: ignore[operator]
+        return value[:head.word] + (word,) + value[head.word + 1:]
     if isinstance(t, ir.RecordType):
         names = [f for f, _ in t.fields]
         position = names.index(head)
@@ -305,8 +366,9 @@ def run_init(model: ir.Model, havoc: State) -> dict[str, object]:
     return env.state
 
 
-def run_action(action: ir.ActionDef, state: State, args: Mapping[str, object]) -> dict[str, object]:
-    env = Env(dict(state), dict(args))
+def run_action(action: ir.ActionDef, state: State, args: Mapping[str, object],
+               writes: list[FieldWrite] | None = None) -> dict[str, object]:
+    env = Env(dict(state), dict(args), writes=writes)
     execute(action.body, env)
     return env.state
 
@@ -317,8 +379,8 @@ def invariant_holds(inv: ir.Invariant, state: State) -> bool:
 
 @dataclass(frozen=True)
 class FailedInstance:
-    bindings: tuple[tuple[str, str], ...]  # quantified variable -> shown value
-    reads: tuple[tuple[str, str], ...]     # state read by the failing part -> shown value
+    bindings: tuple[tuple[str, object, ir.Type], ...]  # quantified variable, value, type
+    reads: tuple[tuple[str, object, ir.Type], ...]     # state read by the failing part
 
 
 def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
@@ -332,7 +394,7 @@ def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
                 for v in ir.domain_values(domain):
                     env.locals[var] = v
                     if not evaluate(body, env):
-                        bindings.append((var, format_value(v, domain)))
+                        bindings.append((var, v, domain))
                         break
                 e = body
                 continue
@@ -345,14 +407,14 @@ def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
             case ir.FnCall(fn=fn, args=args) if isinstance(fn.body.type, ir.BoolType):
                 values = [evaluate(a, env) for a in args]
                 for (p, t), v in zip(fn.params, values):
-                    bindings.append((p, format_value(v, t)))
+                    bindings.append((p, v, t))
                 env = Env(env.state, dict(zip((p for p, _ in fn.params), values)))
                 e = fn.body
                 continue
         break
     env.reads = []
     evaluate(e, env)
-    return FailedInstance(tuple(bindings), tuple((p, format_value(v, t)) for p, v, t in env.reads))
+    return FailedInstance(tuple(bindings), tuple(env.reads))
 
 
 def format_value(v: object, t: ir.Type) -> str:
@@ -370,11 +432,28 @@ def format_value(v: object, t: ir.Type) -> str:
             return "{" + inner + "}"
         case ir.ArrayType(elem=elem):
             return "[" + ", ".join(format_value(x, elem) for x in v) + "]"  # type: ignore[union-attr]
+        case ir.LayoutType():
+            return "{" + " ".join(f"{w:016x}" for w in v) + "}"  # type: ignore[union-attr]
     raise AssertionError(t)
 
 
 def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, ir.Type]]:
-    """Scalar cells of a value, named like `pages[3].memdesc`, in declaration order."""
+    """Scalar cells of a value, named like `pages[3].memdesc`, in declaration order.
+
+    A layout shows through its own fields, the first declared where they overlap; words
+    no such field covers show raw, as `word3`.
+    """
+    if isinstance(t, ir.LayoutType):
+        out = []
+        for f in base_fields(t):
+            if f is None:
+                continue
+            value_bits = (value[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
+            out.append((f"{prefix}.{f.name}", value_bits, ir.BitsType(f.width)))
+        for word in range(t.words):
+            if not any(f is not None and f.word == word for f in base_fields(t)):
+                out.append((f"{prefix}.word{word}", value[word], ir.BitsType(ir.WORD_BITS)))  # type: ignore[index]
+        return out
     if isinstance(t, ir.RecordType):
         out = []
         for (name, ft), v in zip(t.fields, value):  # type: ignore[arg-type]
@@ -386,6 +465,15 @@ def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, i
             out.extend(flatten(v, t.elem, f"{prefix}[{format_value(i, t.index)}]"))
         return out
     return [(prefix, value, t)]
+
+
+def base_fields(t: ir.LayoutType) -> list[ir.LayoutField | None]:
+    """The layout's own fields that do not overlap an earlier one, by word and bit."""
+    chosen: list[ir.LayoutField] = []
+    for f in t.fields:
+        if f.view == t.name and not any(f.overlaps(c) for c in chosen):
+            chosen.append(f)
+    return sorted(chosen, key=lambda f: (f.word, f.bit))  # type: ignore[return-value]
 
 
 Callback = Callable[[str], None]

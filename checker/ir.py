@@ -75,6 +75,54 @@ class RecordType:
 
 
 @dataclass(frozen=True)
+class LayoutField:
+    name: str
+    view: str   # the layout's own name for its base fields
+    word: int
+    bit: int
+    width: int
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def overlaps(self, other: "LayoutField") -> bool:
+        return self.word == other.word and self.bit < other.bit + other.width and other.bit < self.bit + self.width
+
+
+@dataclass(frozen=True)
+class LayoutType:
+    """A word-exact struct: a tuple of `words` 64-bit words, named through views.
+
+    `fields` holds the fields of every view; a field's `view` is the layout's own name
+    for the fields declared with the layout itself.
+    """
+    name: str
+    words: int
+    fields: tuple[LayoutField, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def field(self, view: str, name: str) -> LayoutField | None:
+        return next((f for f in self.fields if f.view == view and f.name == name), None)
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.view for f in self.fields if f.view != self.name))
+
+
+@dataclass(frozen=True)
+class ViewType:
+    """`page.ptdesc`: not a value, only a way to name the fields of another view."""
+    layout: LayoutType
+    view: str
+
+    def __str__(self) -> str:
+        return f"view {self.view} of {self.layout.name}"
+
+
+@dataclass(frozen=True)
 class ArrayType:
     index: "FiniteType"
     elem: "Type"
@@ -84,7 +132,8 @@ class ArrayType:
 
 
 FiniteType = Union[BoolType, IntType, EnumType]
-Type = Union[BoolType, IntType, BitsType, EnumType, RecordType, ArrayType]
+Type = Union[BoolType, IntType, BitsType, EnumType, RecordType, ArrayType, LayoutType, ViewType]
+WORD_BITS = 64
 
 BOOL = BoolType()
 
@@ -109,6 +158,8 @@ def domain_size(t: Type) -> int:
 
 
 def leaf_count(t: Type) -> int:
+    if isinstance(t, LayoutType):
+        return t.words
     if isinstance(t, RecordType):
         return sum(leaf_count(ft) for _, ft in t.fields)
     if isinstance(t, ArrayType):
@@ -144,6 +195,23 @@ class FieldGet:
     base: "Expr"
     field_name: str
     type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ViewOf:
+    """`x.view`: only ever the base of a BitsOf."""
+    base: "Expr"
+    type: ViewType
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BitsOf:
+    """A field of a layout value: `width` bits of word `word`, from bit `bit` up."""
+    base: "Expr"
+    field: LayoutField
+    type: BitsType
     span: Span | None = _span()
 
 
@@ -243,7 +311,7 @@ class Checked:
     span: Span | None = _span()
 
 
-Expr = Union[LetIn, Checked, Lit, StateRef, LocalRef, FieldGet, IndexGet, Unary, Binary, Ite, Quant, FnCall, Convert]
+Expr = Union[ViewOf, BitsOf, LetIn, Checked, Lit, StateRef, LocalRef, FieldGet, IndexGet, Unary, Binary, Ite, Quant, FnCall, Convert]
 
 
 # ---- statements ----
@@ -261,11 +329,16 @@ class IndexStep:
 
 
 @dataclass(frozen=True)
+class BitsStep:
+    field: LayoutField
+
+
+@dataclass(frozen=True)
 class Target:
     """Where an assignment writes: a state variable or local, then a path into it."""
     root: str
     is_state: bool
-    path: tuple[FieldStep | IndexStep, ...]
+    path: tuple[FieldStep | IndexStep | BitsStep, ...]
     root_type: Type
     span: Span | None = _span()
 
@@ -370,6 +443,13 @@ class Invariant:
 
 
 @dataclass(frozen=True)
+class Symbol:
+    """A named kernel address, for printing: `0xffffffff81a82b37 (&pte_free_now)`."""
+    name: str
+    value: int
+
+
+@dataclass(frozen=True)
 class Model:
     config: str
     constants: tuple[tuple[str, object], ...]
@@ -378,6 +458,7 @@ class Model:
     actions: tuple[ActionDef, ...]
     invariants: tuple[Invariant, ...]
     properties: tuple[Property, ...]
+    symbols: tuple[Symbol, ...] = ()
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

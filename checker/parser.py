@@ -25,7 +25,7 @@ _TOKEN_WORDS = {
 
 RESERVED_WORDS = frozenset(
     "forall exists sum count true false let if else for in require assert const type enum record var "
-    "init action proc fn invariant config import return".split())
+    "init action proc fn invariant config import return layout view static_assert symbol word bit".split())
 
 
 @lru_cache(maxsize=1)
@@ -154,6 +154,28 @@ class _ToAst(Transformer):
 
     def field_decl(self, meta, c):
         return s.FieldDecl(str(c[0]), c[1], self._span(meta))
+
+    def layout_decl(self, meta, c):
+        return s.LayoutDecl(str(c[0]), c[1], tuple(c[2:]), self._span(meta))
+
+    def view_decl(self, meta, c):
+        return s.ViewDecl(str(c[0]), str(c[1]), tuple(c[2:]), self._span(meta))
+
+    def layout_field(self, meta, c):
+        word = c[1]
+        rest = c[2:]
+        bit = None
+        if isinstance(rest[0], Token) and rest[0].type == "BIT":
+            bit, rest = rest[1], rest[2:]
+        return s.LayoutField(str(rest[0]), word, bit, rest[1], self._span(meta))
+
+    def symbol_decl(self, meta, c):
+        if len(c) == 3:
+            return s.SymbolDecl(str(c[0]), c[1], c[2], self._span(meta))
+        return s.SymbolDecl(str(c[0]), None, c[1], self._span(meta))
+
+    def static_assert_decl(self, meta, c):
+        return s.StaticAssertDecl(c[0], _unquote(c[1]), self._span(meta))
 
     def var_decl(self, meta, c):
         return s.VarDecl(str(c[0]), c[1], self._span(meta))

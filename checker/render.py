@@ -9,7 +9,7 @@ import re
 from typing import Mapping
 
 from . import ir
-from .interp import flatten, format_value
+from .interp import FieldWrite, base_fields, flatten, format_value, value_at
 from .replay import Evidence
 from .source import Span
 from .verdict import HoldsToDepth, PropertyResult, Proved, Trace, Unknown, Violated
@@ -21,11 +21,73 @@ def where(span: Span | None) -> str:
     return f"{span.path}:{span.line}" if span else "?"
 
 
-def _cells(model: ir.Model, state: Mapping[str, object]) -> list[tuple[str, str]]:
+class _Shown:
+    """Values as a kernel developer reads them: hex, with symbol names for known addresses."""
+
+    def __init__(self, symbols: tuple[ir.Symbol, ...]):
+        self.symbols = sorted(symbols, key=lambda s: (s.value, s.name))
+
+    def __call__(self, value: object, t: ir.Type) -> str:
+        text = format_value(value, t)
+        if isinstance(t, ir.BitsType) and t.width == ir.WORD_BITS and isinstance(value, int) and value:
+            name = self.symbol(value)
+            if name:
+                text += f" <{name}>"
+        return text
+
+    def symbol(self, value: int) -> str | None:
+        best = None
+        for s in self.symbols:
+            if s.value <= value < s.value + 64:
+                best = s if best is None or s.value > best.value else best
+        if best is None:
+            return None
+        offset = value - best.value
+        return best.name if offset == 0 else f"{best.name}+{offset:#x}"
+
+
+def _cells(model: ir.Model, state: Mapping[str, object], shown: "_Shown") -> list[tuple[str, str]]:
     out = []
     for name, t in model.state:
-        out.extend((path, format_value(v, vt)) for path, v, vt in flatten(state[name], t, name))
+        out.extend((path, shown(v, vt)) for path, v, vt in flatten(state[name], t, name))
     return out
+
+
+def _written_fields(model: ir.Model, writes: tuple[FieldWrite, ...], before: Mapping[str, object],
+                    after: Mapping[str, object], shown: "_Shown") -> tuple[list[tuple[str, str, str]], set[str]]:
+    """Changes of layout fields named as the action wrote them, and the base cells they cover."""
+    lines: list[tuple[str, str, str]] = []
+    covered: set[str] = set()
+    seen: set[tuple[str, tuple, ir.LayoutField]] = set()
+    types = dict(model.state)
+    for w in writes:
+        key = (w.root, w.positions, w.field)
+        if key in seen:
+            continue
+        seen.add(key)
+        f = w.field
+        mask = (1 << f.width) - 1
+        old = (value_at(before[w.root], w.positions)[f.word] >> f.bit) & mask  # type: ignore[index]
+        new = (value_at(after[w.root], w.positions)[f.word] >> f.bit) & mask  # type: ignore[index]
+        layout = _layout_at(types[w.root], w.positions)
+        for base in base_fields(layout):
+            if base is not None and base.overlaps(f):
+                covered.add(f"{w.owner}.{base.name}")
+        if old != new:
+            t = ir.BitsType(f.width)
+            label = w.name + (f" (word {f.word})" if f.view != w.layout else "")
+            lines.append((label, shown(old, t), shown(new, t)))
+    return lines, covered
+
+
+def _layout_at(t: ir.Type, positions: tuple) -> ir.LayoutType:
+    for position in positions:
+        if isinstance(t, ir.ArrayType):
+            t = t.elem
+        elif isinstance(t, ir.RecordType):
+            t = t.fields[position][1]
+    assert isinstance(t, ir.LayoutType)
+    return t
 
 
 def _grouped(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -56,43 +118,48 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence) ->
     lines = [f"--- {result.config}: {prop.kind} '{prop.name}' VIOLATED at depth {verdict.depth} "
              f"({'expected' if prop.expect == 'violated' else 'UNEXPECTED'}) ---"]
     actions = {a.name: a for a in model.actions}
+    shown = _Shown(model.symbols)
     lines.append("step 0: init")
-    initial = _cells(model, trace.initial)
+    initial = _cells(model, trace.initial, shown)
     width = max((len(p) for p, _ in _grouped(initial)), default=0)
     for path, value in _grouped(initial):
         lines.append(f"    {path:<{width}} = {value}")
     before = dict(initial)
+    previous_state = trace.initial
     for number, step in enumerate(trace.steps, start=1):
         action = actions[step.action]
         arg_types = dict(action.params)
-        args = ", ".join(f"{n}={format_value(v, arg_types[n])}" for n, v in step.args)
+        args = ", ".join(f"{n}={shown(v, arg_types[n])}" for n, v in step.args)
         lines.append(f"step {number}: {step.action}({args})    [{where(action.span)}]")
         if step.state is None:
             lines.append("    (fails before completing; see below)")
             continue
-        after = _cells(model, step.state)
-        changed = [(p, before[p], v) for p, v in after if before[p] != v]
+        after = _cells(model, step.state, shown)
+        writes = evidence.writes[number - 1] if number - 1 < len(evidence.writes) else ()
+        named, covered = _written_fields(model, writes, previous_state, step.state, shown)
+        changed = named + [(p, before[p], v) for p, v in after if before[p] != v and p not in covered]
+        previous_state = step.state
         width = max((len(p) for p, _, _ in changed), default=0)
         for path, old, new in changed:
             lines.append(f"    {path:<{width}} : {old} -> {new}")
         if not changed:
             lines.append("    (no state changed)")
         before = dict(after)
-    lines.extend(_failure_lines(prop, evidence))
+    lines.extend(_failure_lines(prop, evidence, shown))
     return "\n".join(lines)
 
 
-def _failure_lines(prop: ir.Property, evidence: Evidence) -> list[str]:
+def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> list[str]:
     if prop.kind == "invariant":
         lines = [f"invariant '{prop.name}' is false [{where(evidence.span)}]"]
         instance = evidence.instance
         if instance is not None:
             if instance.bindings:
-                lines.append("    instance: " + ", ".join(f"{n} = {v}" for n, v in instance.bindings))
+                lines.append("    instance: " + ", ".join(f"{n} = {shown(v, t)}" for n, v, t in instance.bindings))
             if instance.reads:
-                width = max(len(p) for p, _ in instance.reads)
+                width = max(len(p) for p, _, _ in instance.reads)
                 lines.append("    it reads:")
-                lines.extend(f"        {p:<{width}} = {v}" for p, v in instance.reads)
+                lines.extend(f"        {p:<{width}} = {shown(v, t)}" for p, v, t in instance.reads)
         return lines
     what = "assert" if prop.kind == "assert" else "implicit check"
     return [f"{what} '{prop.name}' fails [{where(evidence.span)}]"] + [f"    {d}" for d in evidence.detail]

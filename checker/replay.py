@@ -6,10 +6,10 @@ encoder and the interpreter disagree, which is a bug in mdcheck, never a finding
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import ir
-from .interp import (Blocked, FailedInstance, Violation, explain_invariant, invariant_holds, run_action,
+from .interp import (Blocked, FailedInstance, FieldWrite, Violation, explain_invariant, invariant_holds, run_action,
                      run_init)
 from .source import Span
 from .verdict import Trace
@@ -26,6 +26,7 @@ class Evidence:
     span: Span | None                # the assert / check / invariant that failed
     instance: FailedInstance | None  # for invariants: which instance, what it read
     detail: tuple[str, ...] = ()     # for asserts and checks: the values involved
+    writes: tuple[tuple[FieldWrite, ...], ...] = ()  # per step: layout fields written, as named
 
 
 def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
@@ -40,6 +41,7 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
     if dict(state) != dict(trace.initial):
         raise ReplayError("init gives a different initial state on replay")
     actions = {a.name: a for a in model.actions}
+    step_writes: list[tuple[FieldWrite, ...]] = []
     for number, step in enumerate(trace.steps, start=1):
         action = actions.get(step.action)
         if action is None:
@@ -50,12 +52,14 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
                 raise ReplayError(f"step {number}: argument {name}={args.get(name)!r} is not a {t}")
         last = number == len(trace.steps)
         try:
-            state = run_action(action, state, args)
+            writes: list[FieldWrite] = []
+            state = run_action(action, state, args, writes)
+            step_writes.append(tuple(writes))
         except Blocked:
             raise ReplayError(f"step {number}: {step.action} is not enabled on replay") from None
         except Violation as v:
             if last and trace.failed_in_step and v.prop == prop.name:
-                return Evidence(prop, v.span, None, v.detail)
+                return Evidence(prop, v.span, None, v.detail, tuple(step_writes))
             raise ReplayError(f"step {number}: {step.action} fails '{v.prop}' on replay") from None
         if last and trace.failed_in_step:
             raise ReplayError(f"step {number}: {step.action} does not fail '{prop.name}' on replay")
@@ -63,7 +67,7 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
             raise ReplayError(f"step {number}: {step.action} gives a different state on replay")
     if trace.failed_in_step:
         raise ReplayError("the trace ends without the failing step")
-    return _broken_in_state(model, state, prop)
+    return replace(_broken_in_state(model, state, prop), writes=tuple(step_writes))
 
 
 def _broken_in_state(model: ir.Model, state: dict, prop: ir.Property) -> Evidence:

@@ -231,6 +231,49 @@ class RecordDecl:
 
 
 @dataclass(frozen=True)
+class LayoutField:
+    name: str
+    word: Expr
+    bit: Expr | None
+    type_expr: TypeExpr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LayoutDecl:
+    """A word-exact struct: `words` 64-bit words, fields at a word and a bit offset."""
+    name: str
+    words: Expr
+    fields: tuple[LayoutField, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ViewDecl:
+    """Another set of names for the bits of a layout (a union member, an overlaid struct)."""
+    name: str
+    layout: str
+    fields: tuple[LayoutField, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class SymbolDecl:
+    """A named address printed next to matching values; without a binder also a constant."""
+    name: str
+    binder: "Binder | None"
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class StaticAssertDecl:
+    cond: Expr
+    message: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class VarDecl:
     name: str
     type_expr: TypeExpr
@@ -315,7 +358,8 @@ class ConfigDecl:
     span: Span | None = _span()
 
 
-Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | VarDecl | InitDecl
+Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | LayoutDecl | ViewDecl
+        | StaticAssertDecl | SymbolDecl | VarDecl | InitDecl
         | ActionDecl | ProcDecl | FnDecl | InvariantDecl | ConfigDecl)
 
 

@@ -19,6 +19,7 @@ MAX_DOMAIN = 4096          # values one quantifier, loop or array index may rang
 MAX_STATE_LEAVES = 65536   # scalar cells in the whole state
 MAX_INT_BITS = 256         # width of the widest integer an expression may need
 MAX_BITS_WIDTH = 64
+MAX_LAYOUT_WORDS = 512
 BUILTIN_TYPES = {"bool", "int"} | {f"u{n}" for n in range(1, MAX_BITS_WIDTH + 1)}
 
 
@@ -43,6 +44,9 @@ class Declarations:
     fns: Mapping[str, s.FnDecl]
     invariants: Mapping[str, s.InvariantDecl]
     configs: Mapping[str, s.ConfigDecl]
+    views: Mapping[str, s.ViewDecl] = field(default_factory=dict)
+    static_asserts: tuple[s.StaticAssertDecl, ...] = ()
+    symbols: tuple[s.SymbolDecl, ...] = ()
 
 
 def collect_declarations(spec: LoadedSpec) -> Declarations:
@@ -56,6 +60,9 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
     fns: dict = {}
     invariants: dict = {}
     configs: dict = {}
+    views: dict = {}
+    static_asserts: list = []
+    symbols: list = []
     taken: dict[str, tuple[str, Span | None]] = {}
 
     def claim(kind: str, name: str, span: Span | None) -> None:
@@ -73,9 +80,19 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                 case s.ConstDecl(name=name):
                     claim("constant", name, decl.span)
                     consts[name] = decl
-                case s.TypeDecl(name=name) | s.RecordDecl(name=name):
+                case s.TypeDecl(name=name) | s.RecordDecl(name=name) | s.LayoutDecl(name=name):
                     claim("type", name, decl.span)
                     types[name] = decl
+                case s.ViewDecl(name=name):
+                    claim("view", name, decl.span)
+                    views[name] = decl
+                case s.StaticAssertDecl():
+                    static_asserts.append(decl)
+                case s.SymbolDecl(name=name, binder=binder):
+                    claim("symbol", name, decl.span)
+                    symbols.append(decl)
+                    if binder is None:
+                        consts[name] = s.ConstDecl(name, decl.value, decl.span)
                 case s.EnumDecl(name=name):
                     claim("type", name, decl.span)
                     types[name] = decl
@@ -112,7 +129,7 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                         raise duplicate("config", name, decl.span, configs[name].span)
                     configs[name] = decl
     return Declarations(consts, types, members, variables, tuple(inits), actions, procs, fns,
-                        invariants, configs)
+                        invariants, configs, views, tuple(static_asserts), tuple(symbols))
 
 
 def configuration_names(decls: Declarations) -> tuple[str, ...]:
@@ -166,6 +183,15 @@ class _Lowering:
     def model(self) -> ir.Model:
         self._read_config()
         self._evaluate_constants()
+        for view in self.decls.views.values():
+            layout = self.decls.types.get(view.layout)
+            if not isinstance(layout, s.LayoutDecl):
+                raise unknown_name("layout", view.layout, view.span,
+                                   [n for n, d in self.decls.types.items() if isinstance(d, s.LayoutDecl)])
+            self._named_type(view.layout, view.span)
+        for check in self.decls.static_asserts:
+            self._static_assert(check)
+        symbols = self._symbols()
         state = tuple((name, self.resolve_type(decl.type_expr)) for name, decl in self.decls.vars.items())
         leaves = sum(ir.leaf_count(t) for _, t in state)
         if leaves > MAX_STATE_LEAVES:
@@ -186,7 +212,36 @@ class _Lowering:
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
-                        properties)
+                        properties, symbols)
+
+    def _static_assert(self, check: s.StaticAssertDecl) -> None:
+        value = self.const_expr(check.cond)
+        if not isinstance(value, bool):
+            raise type_mismatch("a static_assert needs a condition", check.cond.span)
+        if value:
+            return
+        notes: tuple = ()
+        if isinstance(check.cond, s.BinaryOp):
+            left, right = self.const_expr(check.cond.left), self.const_expr(check.cond.right)
+            notes = ((f"the left side is {left} and the right side is {right}", None),)
+        raise fail("MDC308", f"static assertion failed: {check.message}", check.span, notes=notes)
+
+    def _symbols(self) -> tuple[ir.Symbol, ...]:
+        out = []
+        for decl in self.decls.symbols:
+            if decl.binder is None:
+                out.append(ir.Symbol(decl.name, self.const_int(decl.value) & ((1 << 64) - 1)))
+                continue
+            domain = self._check_domain(self.resolve_type(decl.binder.domain), decl.binder.domain.span)
+            for v in ir.domain_values(domain):
+                self.const_values[decl.binder.name] = v  # type: ignore[assignment]
+                try:
+                    value = self.const_int(decl.value) & ((1 << 64) - 1)
+                finally:
+                    del self.const_values[decl.binder.name]
+                shown = v if not isinstance(domain, ir.EnumType) else domain.members[v]  # type: ignore[index]
+                out.append(ir.Symbol(f"{decl.name}[{shown}]", value))
+        return tuple(out)
 
     def _read_config(self) -> None:
         if self.config is None:
@@ -294,7 +349,38 @@ class _Lowering:
                 return _fold_constant(op, a, b, e.span)
             case s.Conditional(cond=c, then=t, otherwise=o):
                 return self.const_expr(t) if self.const_expr(c) else self.const_expr(o)
-        raise fail("MDC306", "this expression is not a constant", e.span)
+            case s.Call(callee="offsetof", args=(s.FieldAccess(base=s.Name(name=owner), field_name=fname),)):
+                field_ = self._layout_field_of(owner, fname, e.span)
+                return field_.word * 8 + field_.bit // 8
+            case s.Call(callee="sizeof", args=(s.Name(name=owner),)):
+                layout = self._layout_of(owner, e.span)
+                if owner == layout.name:
+                    return layout.words * 8
+                return max((f.word * 8 + (f.bit + f.width + 7) // 8 for f in layout.fields if f.view == owner),
+                           default=0)
+        raise fail("MDC306", "this expression is not a constant", e.span,
+                   hint="constants may use offsetof(layout.field) and sizeof(layout)"
+                   if isinstance(e, s.Call) and e.callee in ("offsetof", "sizeof") else None)
+
+    def _layout_of(self, owner: str, span: Span | None) -> ir.LayoutType:
+        decl = self.decls.types.get(owner)
+        if isinstance(decl, s.LayoutDecl):
+            t = self._named_type(owner, span)
+        elif owner in self.decls.views:
+            t = self._named_type(self.decls.views[owner].layout, span)
+        else:
+            raise unknown_name("layout or view", owner, span,
+                               [n for n, d in self.decls.types.items() if isinstance(d, s.LayoutDecl)]
+                               + list(self.decls.views))
+        assert isinstance(t, ir.LayoutType)
+        return t
+
+    def _layout_field_of(self, owner: str, fname: str, span: Span | None) -> ir.LayoutField:
+        layout = self._layout_of(owner, span)
+        found = layout.field(owner, fname)
+        if found is None:
+            raise unknown_name(f"field of {owner}", fname, span, [f.name for f in layout.fields if f.view == owner])
+        return found
 
     def _known(self, n: str) -> bool:
         d = self.decls
@@ -349,6 +435,8 @@ class _Lowering:
                     resolved = self.resolve_type(te)
                 case s.EnumDecl(members=members):
                     resolved = ir.EnumType(name, members)
+                case s.LayoutDecl():
+                    resolved = self._layout(decl)
                 case s.RecordDecl(fields=fields):
                     seen: dict[str, Span | None] = {}
                     for f in fields:
@@ -360,6 +448,31 @@ class _Lowering:
             self.in_progress.pop()
         self.type_cache[name] = resolved
         return resolved
+
+    def _layout(self, decl: s.LayoutDecl) -> ir.LayoutType:
+        words = self.const_int(decl.words)
+        if not 1 <= words <= MAX_LAYOUT_WORDS:
+            raise fail("MDC402", f"layout '{decl.name}' has {words} words; layouts have 1 to {MAX_LAYOUT_WORDS}",
+                       decl.words.span)
+        fields: list[ir.LayoutField] = []
+        groups = [(decl.name, decl.fields)] + [(v.name, v.fields) for v in self.decls.views.values()
+                                               if v.layout == decl.name]
+        for view, declared in groups:
+            seen: dict[str, Span | None] = {}
+            for f in declared:
+                if f.name in seen:
+                    raise duplicate("field", f"{view}.{f.name}", f.span, seen[f.name])
+                seen[f.name] = f.span
+                t = self.resolve_type(f.type_expr)
+                if not isinstance(t, ir.BitsType):
+                    raise type_mismatch(f"layout fields are bit-vectors (u1..u64), not {t}", f.type_expr.span)
+                word = self.const_int(f.word)
+                bit = self.const_int(f.bit) if f.bit is not None else 0
+                if not (0 <= word < words and 0 <= bit and bit + t.width <= ir.WORD_BITS):
+                    raise fail("MDC307", f"field '{f.name}' (word {word}, bits {bit}..{bit + t.width - 1}) lies "
+                               f"outside layout '{decl.name}' ({words} words of {ir.WORD_BITS} bits)", f.span)
+                fields.append(ir.LayoutField(f.name, view, word, bit, t.width))
+        return ir.LayoutType(decl.name, words, tuple(fields))
 
     def _check_domain(self, t: ir.Type, span: Span | None) -> ir.FiniteType:
         if not isinstance(t, (ir.BoolType, ir.IntType, ir.EnumType)):
@@ -538,10 +651,22 @@ class _Lowering:
         raise AssertionError(st)
 
     def target(self, e: s.Expr, scope: _Scope) -> ir.Target:
-        path: list[ir.FieldStep | ir.IndexStep] = []
+        path: list[ir.FieldStep | ir.IndexStep | ir.BitsStep] = []
         node = e
         while not isinstance(node, s.Name):
             if isinstance(node, s.FieldAccess):
+                base = self.expr(node.base, scope)
+                if isinstance(base.type, (ir.LayoutType, ir.ViewType)):
+                    access = self._layout_access(base, node.field_name, node.span)
+                    if not isinstance(access, ir.BitsOf):
+                        raise fail("MDC303", "a view cannot be assigned as a whole; assign its fields",
+                                   node.span)
+                    path.append(ir.BitsStep(access.field))
+                    node = node.base
+                    if isinstance(base, ir.ViewOf):
+                        assert isinstance(node, s.FieldAccess)
+                        node = node.base
+                    continue
                 path.append(ir.FieldStep(node.field_name))
                 node = node.base
             elif isinstance(node, s.IndexAccess):
@@ -642,6 +767,8 @@ class _Lowering:
                 return self.name(n, scope, e.span)
             case s.FieldAccess(base=base, field_name=fname):
                 b = self.expr(base, scope)
+                if isinstance(b.type, (ir.LayoutType, ir.ViewType)):
+                    return self._layout_access(b, fname, e.span)
                 if not isinstance(b.type, ir.RecordType):
                     raise type_mismatch(f"{b.type} has no fields; cannot read '.{fname}'", e.span)
                 ft = b.type.field_type(fname)
@@ -679,6 +806,23 @@ class _Lowering:
             case s.Quantifier(kind=kind, binders=binders, body=body):
                 return self.quantifier(kind, binders, body, scope, e.span)
         raise AssertionError(e)
+
+    def _layout_access(self, b: ir.Expr, fname: str, span: Span | None) -> ir.Expr:
+        if isinstance(b.type, ir.ViewType):
+            assert isinstance(b, ir.ViewOf)
+            layout, view, base = b.type.layout, b.type.view, b.base
+        else:
+            assert isinstance(b.type, ir.LayoutType)
+            layout, view, base = b.type, b.type.name, b
+            if fname in layout.views and layout.field(view, fname) is None:
+                return ir.ViewOf(b, ir.ViewType(layout, fname), span)
+        found = layout.field(view, fname)
+        if found is None:
+            candidates = [f.name for f in layout.fields if f.view == view]
+            if view == layout.name:
+                candidates += list(layout.views)
+            raise unknown_name(f"field of {view}", fname, span, candidates)
+        return ir.BitsOf(base, found, ir.BitsType(found.width), span)
 
     def name(self, n: str, scope: _Scope, span: Span | None) -> ir.Expr:
         if n in scope.locals:
