@@ -146,7 +146,69 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence) ->
             lines.append("    (no state changed)")
         before = dict(after)
     lines.extend(_failure_lines(prop, evidence, shown))
+    lines.extend(_dump_pages(model, trace, evidence))
     return "\n".join(lines)
+
+
+PAGE_LAYOUT = "page"
+_OWNER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[([^\]]+)\]\.")
+
+
+def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
+    """dump_page() of every `page`-layout element the failure read, as the kernel prints it."""
+    paths = []
+    if evidence.instance is not None:
+        paths = [p for p, _, _ in evidence.instance.reads]
+    paths += [d.split(" = ")[0] for d in evidence.detail if " = " in d]
+    state = trace.final_state()
+    types = dict(model.state)
+    constants = dict(model.constants)
+    out: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        match = _OWNER.match(path)
+        if not match or match.group(0) in seen:
+            continue
+        seen.add(match.group(0))
+        var, index_text = match.groups()
+        t = types.get(var)
+        if not (isinstance(t, ir.ArrayType) and isinstance(t.elem, ir.LayoutType)
+                and t.elem.name == PAGE_LAYOUT and isinstance(t.index, ir.IntType)):
+            continue
+        index = int(index_text)
+        words = state[var][index - t.index.lo]  # type: ignore[index]
+        pfn = constants.get("PFN_BASE", 0) + index  # type: ignore[operator]
+        out.extend(dump_page(t.elem, words, pfn, evidence.prop.name))  # type: ignore[arg-type]
+    return out
+
+
+def dump_page(layout: ir.LayoutType, words: tuple[int, ...], pfn: int, reason: str) -> list[str]:
+    def field(name: str) -> int | None:
+        f = layout.field(layout.name, name)
+        return None if f is None else (words[f.word] >> f.bit) & ((1 << f.width) - 1)
+
+    def signed32(v: int) -> int:
+        return v - (1 << 32) if v >= 1 << 31 else v
+
+    parts = []
+    if (refcount := field("_refcount")) is not None:
+        parts.append(f"refcount:{signed32(refcount)}")
+    if (mapcount := field("_mapcount")) is not None:
+        parts.append(f"mapcount:{signed32(mapcount) + 1}")
+    if (mapping := field("mapping")) is not None:
+        parts.append(f"mapping:{mapping:016x}")
+    if (index := field("__folio_index")) is not None:
+        parts.append(f"index:{index:#x}")
+    parts.append(f"pfn:{pfn:#x}")
+    lines = ["page: " + " ".join(parts)]
+    if (flags := field("flags")) is not None:
+        lines.append(f"flags: {flags:#x}(zone={flags >> 62})")
+    if (memdesc := field("memdesc")) is not None:
+        lines.append(f"memdesc {memdesc:x} index {index or 0:x}")
+    for start in range(0, len(words), 4):
+        lines.append("raw: " + " ".join(f"{w:016x}" for w in words[start:start + 4]))
+    lines.append(f"page dumped because: {reason}")
+    return lines
 
 
 def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> list[str]:
