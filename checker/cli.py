@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=DEFAULT_DEPTH, metavar="K",
                    help=f"bounded model checking depth, in actions (default {DEFAULT_DEPTH})")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
+    p.add_argument("--raw-words", action="store_true",
+                   help="also print the raw 64-bit words of every layout value a step changes")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant, e.g. -D NPAGES=16 (wins over configurations)")
     timing = p.add_mutually_exclusive_group()
@@ -60,6 +62,7 @@ class _Options:
     deadline: float | None
     overrides: dict[str, int | bool]
     timing: bool
+    raw_words: bool = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,7 +121,7 @@ def _read_options(argv: list[str]) -> _Options:
         overrides[name] = _parse_value(name, text.strip())
     deadline = time.monotonic() + args.timeout if args.timeout else None
     timing = args.timing if args.timing is not None else _stdout_is_terminal()
-    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing)
+    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing, args.raw_words)
 
 
 def _stdout_is_terminal() -> bool:
@@ -178,7 +181,7 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
                           f"'{model.config}' does not replay: {error}", file=err)
                     internal_error = True
                     continue
-                print(render_trace(model, result, evidence), file=out)
+                print(render_trace(model, result, evidence, options.raw_words), file=out)
                 print(file=out)
     print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, "
           f"depth {options.depth}", file=out)

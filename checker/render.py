@@ -110,7 +110,33 @@ def _grouped(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence) -> str:
+def _raw_word_lines(model: ir.Model, before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    """`pages[3] raw: ...` for every layout value whose words changed in a step."""
+    out = []
+    for name, t in model.state:
+        for path, old, new in _layout_values(name, t, before[name], after[name]):
+            if old != new:
+                out.append(f"    {path} raw: " + " ".join(f"{w:016x}" for w in new))  # type: ignore[union-attr]
+    return out
+
+
+def _layout_values(path: str, t: ir.Type, old: object, new: object) -> list[tuple[str, object, object]]:
+    if isinstance(t, ir.LayoutType):
+        return [(path, old, new)]
+    if isinstance(t, ir.ArrayType):
+        out = []
+        for i, o, n in zip(ir.domain_values(t.index), old, new):  # type: ignore[call-overload]
+            out.extend(_layout_values(f"{path}[{format_value(i, t.index)}]", t.elem, o, n))
+        return out
+    if isinstance(t, ir.RecordType):
+        out = []
+        for (fname, ft), o, n in zip(t.fields, old, new):  # type: ignore[call-overload]
+            out.extend(_layout_values(f"{path}.{fname}", ft, o, n))
+        return out
+    return []
+
+
+def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, raw_words: bool = False) -> str:
     verdict = result.verdict
     assert isinstance(verdict, Violated)
     trace: Trace = verdict.trace
@@ -137,6 +163,7 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence) ->
         after = _cells(model, step.state, shown)
         writes = evidence.writes[number - 1] if number - 1 < len(evidence.writes) else ()
         named, covered = _written_fields(model, writes, previous_state, step.state, shown)
+        previous_before = previous_state
         changed = named + [(p, before[p], v) for p, v in after if before[p] != v and p not in covered]
         previous_state = step.state
         width = max((len(p) for p, _, _ in changed), default=0)
@@ -144,6 +171,8 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence) ->
             lines.append(f"    {path:<{width}} : {old} -> {new}")
         if not changed:
             lines.append("    (no state changed)")
+        if raw_words:
+            lines.extend(_raw_word_lines(model, previous_before, step.state))
         before = dict(after)
     lines.extend(_failure_lines(prop, evidence, shown))
     lines.extend(_dump_pages(model, trace, evidence))
