@@ -310,7 +310,7 @@ def _execute(st: ir.Stmt, env: Env) -> None:
                 raise Violation(prop, st.span, _reads_of(cond, env))
         case ir.ProcCall(proc=proc, args=args):
             values = [evaluate(a, env) for a in args]
-            inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)))
+            inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)), writes=env.writes)
             execute(proc.body, inner)
         case _:
             raise AssertionError(st)

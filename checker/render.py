@@ -73,6 +73,7 @@ def _written_fields(model: ir.Model, writes: tuple[FieldWrite, ...], before: Map
         for base in base_fields(layout):
             if base is not None and base.overlaps(f):
                 covered.add(f"{w.owner}.{base.name}")
+        covered.add(f"{w.owner}.word{f.word}")
         if old != new:
             t = ir.BitsType(f.width)
             label = w.name + (f" (word {f.word})" if f.view != w.layout else "")

@@ -189,6 +189,8 @@ class _Lowering:
                 raise unknown_name("layout", view.layout, view.span,
                                    [n for n, d in self.decls.types.items() if isinstance(d, s.LayoutDecl)])
             self._named_type(view.layout, view.span)
+        for name, decl in self.decls.types.items():  # report a bad type even if nothing uses it
+            self._named_type(name, decl.span)
         for check in self.decls.static_asserts:
             self._static_assert(check)
         symbols = self._symbols()
@@ -222,7 +224,7 @@ class _Lowering:
             return
         notes: tuple = ()
         if isinstance(check.cond, s.BinaryOp):
-            left, right = self.const_expr(check.cond.left), self.const_expr(check.cond.right)
+            left, right = (_shown_constant(self.const_expr(side)) for side in (check.cond.left, check.cond.right))
             notes = ((f"the left side is {left} and the right side is {right}", None),)
         raise fail("MDC308", f"static assertion failed: {check.message}", check.span, notes=notes)
 
@@ -230,7 +232,10 @@ class _Lowering:
         out = []
         for decl in self.decls.symbols:
             if decl.binder is None:
-                out.append(ir.Symbol(decl.name, self.const_int(decl.value) & ((1 << 64) - 1)))
+                value = self.const_values[decl.name]  # after -D and configuration overrides
+                if isinstance(value, bool):
+                    raise type_mismatch(f"symbol '{decl.name}' needs an address, not a boolean", decl.span)
+                out.append(ir.Symbol(decl.name, value & ((1 << 64) - 1)))
                 continue
             domain = self._check_domain(self.resolve_type(decl.binder.domain), decl.binder.domain.span)
             for v in ir.domain_values(domain):
@@ -655,7 +660,7 @@ class _Lowering:
         node = e
         while not isinstance(node, s.Name):
             if isinstance(node, s.FieldAccess):
-                base = self.expr(node.base, scope)
+                base = self.expr(node.base, scope, view_ok=True)
                 if isinstance(base.type, (ir.LayoutType, ir.ViewType)):
                     access = self._layout_access(base, node.field_name, node.span)
                     if not isinstance(access, ir.BitsOf):
@@ -757,7 +762,14 @@ class _Lowering:
             hint = f"convert with {want}(...)"
         raise type_mismatch(f"expected {want}, found {have}", span, hint)
 
-    def expr(self, e: s.Expr, scope: _Scope) -> ir.Expr:
+    def expr(self, e: s.Expr, scope: _Scope, view_ok: bool = False) -> ir.Expr:
+        lowered = self._expr(e, scope)
+        if isinstance(lowered, ir.ViewOf) and not view_ok:
+            raise fail("MDC303", f"{lowered.type} is a set of names, not a value", e.span,
+                       hint="read one of its fields, e.g. x.view.field")
+        return lowered
+
+    def _expr(self, e: s.Expr, scope: _Scope) -> ir.Expr:
         match e:
             case s.IntLit(value=v):
                 return ir.Lit(v, ir.IntType(v, v), e.span)
@@ -766,7 +778,7 @@ class _Lowering:
             case s.Name(name=n):
                 return self.name(n, scope, e.span)
             case s.FieldAccess(base=base, field_name=fname):
-                b = self.expr(base, scope)
+                b = self.expr(base, scope, view_ok=True)
                 if isinstance(b.type, (ir.LayoutType, ir.ViewType)):
                     return self._layout_access(b, fname, e.span)
                 if not isinstance(b.type, ir.RecordType):
@@ -1037,6 +1049,10 @@ class _Lowering:
                 result = ir.Quant("sum", name, d, result, ir.IntType(min(n * t.lo, 0 if n == 0 else n * t.lo),
                                                                      n * t.hi), span)
         return result
+
+
+def _shown_constant(value: int | bool) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _fold_constant(op: str, a: int | bool, b: int | bool, span: Span | None) -> int | bool:
