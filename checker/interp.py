@@ -29,7 +29,7 @@ class Blocked(Exception):
 class Violation(Exception):
     """An assert or an implicit check failed; `detail` says with which values."""
 
-    def __init__(self, prop: str, span: Span | None, detail: tuple[str, ...] = ()):
+    def __init__(self, prop: str, span: Span | None, detail: tuple["str | Read", ...] = ()):
         super().__init__(prop)
         self.prop = prop
         self.span = span
@@ -165,7 +165,10 @@ def _check(check: ir.Check, env: Env) -> None:
         env.reads = saved
 
 
-def _check_detail(check: ir.Check, env: Env) -> tuple[str, ...]:
+Read = tuple[str, object, ir.Type]  # a state cell read: its name, value and type
+
+
+def _check_detail(check: ir.Check, env: Env) -> tuple["str | Read", ...]:
     if check.subject is None:
         return _reads_of(check.cond, env)
     value = evaluate(check.subject, env)
@@ -174,14 +177,14 @@ def _check_detail(check: ir.Check, env: Env) -> tuple[str, ...]:
     return (f"the divisor is {value}",) + _reads_of(check.subject, env)
 
 
-def _reads_of(e: ir.Expr, env: Env) -> tuple[str, ...]:
-    """`cell = value` for each piece of state that evaluating e reads."""
+def _reads_of(e: ir.Expr, env: Env) -> tuple[Read, ...]:
+    """Each piece of state that evaluating e reads, with its value."""
     probe = Env(env.state, dict(env.locals), [])
     try:
         evaluate(e, probe)
     except (Violation, Blocked):
         pass
-    return tuple(f"{path} = {format_value(v, t)}" for path, v, t in probe.reads or ())
+    return tuple(probe.reads or ())
 
 
 def _binary(e: ir.Binary, env: Env) -> object:
@@ -386,7 +389,8 @@ class FailedInstance:
 def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
     """Which instance of a false invariant fails, and what state it reads."""
     env = Env(dict(state))
-    bindings: list[tuple[str, str]] = []
+    bindings: list = []
+    premises: list = []
     e: ir.Expr = inv.body
     while True:
         match e:
@@ -398,7 +402,8 @@ def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
                         break
                 e = body
                 continue
-            case ir.Binary(op="implies", right=right):
+            case ir.Binary(op="implies", left=left, right=right):
+                premises.extend(r for r in _reads_of(left, env) if r not in premises)
                 e = right
                 continue
             case ir.Binary(op="and", left=left, right=right):
@@ -414,7 +419,8 @@ def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
         break
     env.reads = []
     evaluate(e, env)
-    return FailedInstance(tuple(bindings), tuple(env.reads))
+    reads = premises + [r for r in env.reads if all(r[0] != p[0] for p in premises)]
+    return FailedInstance(tuple(bindings), tuple(reads))
 
 
 def format_value(v: object, t: ir.Type) -> str:

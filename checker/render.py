@@ -189,7 +189,7 @@ def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
     paths = []
     if evidence.instance is not None:
         paths = [p for p, _, _ in evidence.instance.reads]
-    paths += [d.split(" = ")[0] for d in evidence.detail if " = " in d]
+    paths += [d[0] for d in evidence.detail if isinstance(d, tuple)]
     state = trace.final_state()
     types = dict(model.state)
     constants = dict(model.constants)
@@ -212,6 +212,10 @@ def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
     return out
 
 
+_PAGE_TYPES = {0xF0: "buddy", 0xF1: "offline", 0xF2: "table", 0xF3: "guard", 0xF4: "hugetlb", 0xF5: "slab",
+               0xF6: "zsmalloc", 0xF7: "unaccepted", 0xF8: "large_kmalloc"}
+
+
 def dump_page(layout: ir.LayoutType, words: tuple[int, ...], pfn: int, reason: str) -> list[str]:
     def field(name: str) -> int | None:
         f = layout.field(layout.name, name)
@@ -221,10 +225,12 @@ def dump_page(layout: ir.LayoutType, words: tuple[int, ...], pfn: int, reason: s
         return v - (1 << 32) if v >= 1 << 31 else v
 
     parts = []
+    page_type = field("page_type")
+    typed = page_type is not None and 0xF0 <= page_type >> 24 <= 0xFE
     if (refcount := field("_refcount")) is not None:
         parts.append(f"refcount:{signed32(refcount)}")
     if (mapcount := field("_mapcount")) is not None:
-        parts.append(f"mapcount:{signed32(mapcount) + 1}")
+        parts.append(f"mapcount:{0 if typed else signed32(mapcount) + 1}")
     if (mapping := field("mapping")) is not None:
         parts.append(f"mapping:{mapping:016x}")
     if (index := field("__folio_index")) is not None:
@@ -233,6 +239,10 @@ def dump_page(layout: ir.LayoutType, words: tuple[int, ...], pfn: int, reason: s
     lines = ["page: " + " ".join(parts)]
     if (flags := field("flags")) is not None:
         lines.append(f"flags: {flags:#x}(zone={flags >> 62})")
+    if typed:
+        assert page_type is not None
+        kind = _PAGE_TYPES.get(page_type >> 24, "unknown")
+        lines.append(f"page_type: {page_type:#x}({kind})")
     if (memdesc := field("memdesc")) is not None:
         lines.append(f"memdesc {memdesc:x} index {index or 0:x}")
     for start in range(0, len(words), 4):
@@ -254,7 +264,14 @@ def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> li
                 lines.extend(f"        {p:<{width}} = {shown(v, t)}" for p, v, t in instance.reads)
         return lines
     what = "assert" if prop.kind == "assert" else "implicit check"
-    return [f"{what} '{prop.name}' fails [{where(evidence.span)}]"] + [f"    {d}" for d in evidence.detail]
+    lines = [f"{what} '{prop.name}' fails [{where(evidence.span)}]"]
+    reads = [d for d in evidence.detail if isinstance(d, tuple)]
+    lines.extend(f"    {d}" for d in evidence.detail if isinstance(d, str))
+    if reads:
+        width = max(len(p) for p, _, _ in reads)
+        lines.append("    it reads:")
+        lines.extend(f"        {p:<{width}} = {shown(v, t)}" for p, v, t in reads)
+    return lines
 
 
 def outcome_text(result: PropertyResult) -> str:

@@ -25,7 +25,7 @@ class Evidence:
     prop: ir.Property
     span: Span | None                # the assert / check / invariant that failed
     instance: FailedInstance | None  # for invariants: which instance, what it read
-    detail: tuple[str, ...] = ()     # for asserts and checks: the values involved
+    detail: tuple = ()               # for asserts and checks: messages and (cell, value, type) reads
     writes: tuple[tuple[FieldWrite, ...], ...] = ()  # per step: layout fields written, as named
 
 
