@@ -199,6 +199,47 @@ class Encoder:
     # ---- expressions ----
 
     def evaluate(self, e: ir.Expr, env: "_Frame", guard: z3.BoolRef) -> SymValue:
+        return self._materialize(self._lazy(e, env, guard))
+
+    def _lazy(self, e: ir.Expr, env: "_Frame", guard: z3.BoolRef) -> "SymValue | _Choice":
+        """Like evaluate, but an element read at a symbolic index stays a _Choice, so that
+        `pages[i].memdesc` builds one If-chain over eight words, not over eight pages."""
+        match e:
+            case ir.IndexGet(base=base, index=index, bounds=bounds):
+                array = self._materialize(self._lazy(base, env, guard))
+                i = self.evaluate(index, env, guard)
+                if bounds is not None:
+                    self.obligation(bounds, env, guard)
+                assert isinstance(base.type, ir.ArrayType)
+                position = self.concrete_index(i, base.type.index)
+                if position is not None:
+                    return array[position]  # type: ignore[index]
+                values = list(ir.domain_values(base.type.index))
+                conds = [self.index_matches(i, base.type.index, v) for v in values[:-1]]
+                return _Choice(conds, list(array))  # type: ignore[arg-type]
+            case ir.FieldGet(base=base, field_name=name):
+                record_type = base.type
+                assert isinstance(record_type, ir.RecordType)
+                position = [f for f, _ in record_type.fields].index(name)
+                return self._project(self._lazy(base, env, guard), lambda v: v[position])  # type: ignore[index]
+            case ir.BitsOf(base=base, field=f):
+                return self._project(self._lazy(base, env, guard), lambda v: self.bits_of(v[f.word], f))  # type: ignore[index]
+        return self._evaluate_node(e, env, guard)
+
+    def _project(self, value: "SymValue | _Choice", part) -> "SymValue | _Choice":
+        if isinstance(value, _Choice):
+            return _Choice(value.conds, [self._project(v, part) for v in value.values])
+        return part(value)
+
+    def _materialize(self, value: "SymValue | _Choice") -> SymValue:
+        if not isinstance(value, _Choice):
+            return value
+        result = self._materialize(value.values[-1])
+        for k in range(len(value.values) - 2, -1, -1):
+            result = self.merge(value.conds[k], self._materialize(value.values[k]), result)
+        return result
+
+    def _evaluate_node(self, e: ir.Expr, env: "_Frame", guard: z3.BoolRef) -> SymValue:
         match e:
             case ir.Lit(value=v, type=t):
                 return self.literal(v, t)
@@ -214,21 +255,6 @@ class Encoder:
                 return env.state[n]
             case ir.LocalRef(name=n):
                 return env.locals[n]
-            case ir.BitsOf(base=base, field=f):
-                words = self.evaluate(base, env, guard)
-                return self.bits_of(words[f.word], f)  # type: ignore[index]
-            case ir.FieldGet(base=base, field_name=name):
-                record_type = base.type
-                assert isinstance(record_type, ir.RecordType)
-                position = [f for f, _ in record_type.fields].index(name)
-                return self.evaluate(base, env, guard)[position]  # type: ignore[index]
-            case ir.IndexGet(base=base, index=index, bounds=bounds):
-                array = self.evaluate(base, env, guard)
-                i = self.evaluate(index, env, guard)
-                if bounds is not None:
-                    self.obligation(bounds, env, guard)
-                assert isinstance(base.type, ir.ArrayType)
-                return self.select(array, base.type, i)  # type: ignore[arg-type]
             case ir.Unary(op=op, arg=arg, type=t):
                 a = self.evaluate(arg, env, guard)
                 if op == "not":
@@ -327,6 +353,10 @@ class Encoder:
                 return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]  # type: ignore[operator]
             return {"lt": z3.ULT, "le": z3.ULE, "gt": z3.UGT, "ge": z3.UGE}[op](a, b)
         t = e.type
+        shift = _power_of_two(e.right) if op in ("div", "mod") else None
+        if shift is not None and isinstance(t, ir.BitsType):
+            # unsigned division by 2^k is a shift; the remainder is the low k bits
+            return z3.LShR(a, shift) if op == "div" else a & ((1 << shift) - 1)  # type: ignore[operator, arg-type]
         if isinstance(t, ir.BitsType):
             match op:
                 case "add": return a + b  # type: ignore[operator]
@@ -341,6 +371,12 @@ class Encoder:
                 case "shr": return z3.LShR(a, b)
         assert isinstance(t, ir.IntType)
         w_result = scalar_width(t)
+        left_type = e.left.type
+        if shift is not None and isinstance(left_type, ir.IntType) and left_type.lo >= 0:
+            w = max(a.size(), w_result)  # type: ignore[union-attr]
+            wide = self.resize_int(a, w)  # type: ignore[arg-type]
+            r = z3.LShR(wide, shift) if op == "div" else wide & ((1 << shift) - 1)
+            return self.resize_int(r, w_result)
         w = max(a.size(), b.size(), w_result)  # type: ignore[union-attr]
         a, b = self.resize_int(a, w), self.resize_int(b, w)  # type: ignore[arg-type]
         match op:
@@ -498,6 +534,13 @@ class Encoder:
 
 
 @dataclass
+class _Choice:
+    """values[k] when conds[k] holds (first match wins), else values[-1]."""
+    conds: list
+    values: list
+
+
+@dataclass
 class _Frame:
     state: dict[str, SymValue]
     locals: dict[str, SymValue]
@@ -520,3 +563,11 @@ def decode(model: z3.ModelRef, value: SymValue, t: ir.Type) -> object:
         w = scalar_width(t)
         return raw - (1 << w) if raw >= (1 << (w - 1)) else raw
     return raw
+
+
+def _power_of_two(e: ir.Expr) -> int | None:
+    """k when e is the literal 2^k (k >= 1)."""
+    if isinstance(e, ir.Lit) and isinstance(e.value, int) and not isinstance(e.value, bool) \
+            and e.value > 1 and e.value & (e.value - 1) == 0:
+        return e.value.bit_length() - 1
+    return None
