@@ -39,8 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs.")
     p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
     p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
-    p.add_argument("--depth", type=int, default=DEFAULT_DEPTH, metavar="K",
-                   help=f"bounded model checking depth, in actions (default {DEFAULT_DEPTH})")
+    p.add_argument("--depth", type=int, default=None, metavar="K",
+                   help=f"bounded model checking depth, in actions (default: the configuration's "
+                        f"own `depth`, else {DEFAULT_DEPTH})")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
@@ -58,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 class _Options:
     specs: tuple[str, ...]
     config: str | None
-    depth: int
+    depth: int | None  # None: each configuration's own depth, else DEFAULT_DEPTH
     deadline: float | None
     overrides: dict[str, int | bool]
     timing: bool
@@ -71,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mdcheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `mdcheck spec.md | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def run(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -91,6 +95,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
             print(render(Diagnostic("MDC402", f"{spec} nests expressions, statements or calls too deeply "
                                     "for mdcheck to process"), SourceTexts()), file=err)
             codes.append(EXIT_SPEC_ERROR)
+        except BrokenPipeError:
+            raise
         except Exception as error:  # a bug in mdcheck: say so plainly, exit 4
             if os.environ.get("MDCHECK_DEBUG"):
                 raise
@@ -109,7 +115,7 @@ def _combine(codes: list[int]) -> int:
 
 def _read_options(argv: list[str]) -> _Options:
     args = _parser().parse_args(argv)
-    if not 0 <= args.depth <= MAX_DEPTH:
+    if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
     if args.timeout is not None and not args.timeout > 0:
         raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
@@ -167,9 +173,13 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
 
     results: list[PropertyResult] = []
+    depths: list[int] = []
     internal_error = False
     for model in models:
-        bmc_run = bmc.check(model, bmc.BmcOptions(options.depth, options.deadline))
+        depth = options.depth if options.depth is not None else (
+            model.depth if model.depth is not None else DEFAULT_DEPTH)
+        depths.append(depth)
+        bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
         for prop in model.properties:
             result = PropertyResult(model.config, prop, bmc_run.verdicts[prop.name], bmc_run.seconds[prop.name])
             results.append(result)
@@ -183,8 +193,9 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
                     continue
                 print(render_trace(model, result, evidence, options.raw_words), file=out)
                 print(file=out)
-    print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, "
-          f"depth {options.depth}", file=out)
+    shown = f"depth {depths[0]}" if len(set(depths)) == 1 else "depths " + ", ".join(
+        f"{m.config} {d}" for m, d in zip(models, depths))
+    print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, {shown}", file=out)
     print(render_summary(results, options.timing), file=out)
     for r in results:
         note = render_notes(r)

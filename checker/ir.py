@@ -459,6 +459,7 @@ class Model:
     invariants: tuple[Invariant, ...]
     properties: tuple[Property, ...]
     symbols: tuple[Symbol, ...] = ()
+    depth: int | None = None  # the configuration's own BMC depth, if it sets one
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

@@ -223,6 +223,9 @@ class _ToAst(Transformer):
     def config_const(self, meta, c):
         return s.ConfigConst(c[0], c[1], self._span(meta))
 
+    def config_depth(self, meta, c):
+        return s.ConfigDepth(c[1], self._span(meta))
+
     def config_key(self, meta, c):
         return str(c[0])
 

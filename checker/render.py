@@ -58,13 +58,14 @@ def _written_fields(model: ir.Model, writes: tuple[FieldWrite, ...], before: Map
     """Changes of layout fields named as the action wrote them, and the base cells they cover."""
     lines: list[tuple[str, str, str]] = []
     covered: set[str] = set()
-    seen: set[tuple[str, tuple, ir.LayoutField]] = set()
+    shown_writes: list[FieldWrite] = []
     types = dict(model.state)
-    for w in writes:
-        key = (w.root, w.positions, w.field)
-        if key in seen:
+    for w in reversed(writes):  # the last write to some bits names them
+        if any(s.root == w.root and s.positions == w.positions and s.field.overlaps(w.field)
+               for s in shown_writes):
             continue
-        seen.add(key)
+        shown_writes.append(w)
+    for w in reversed(shown_writes):
         f = w.field
         mask = (1 << f.width) - 1
         old = (value_at(before[w.root], w.positions)[f.word] >> f.bit) & mask  # type: ignore[index]

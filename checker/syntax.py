@@ -348,7 +348,14 @@ class ConfigExpect:
     span: Span | None = _span()
 
 
-ConfigItem = ConfigConst | ConfigUse | ConfigDisable | ConfigExpect
+@dataclass(frozen=True)
+class ConfigDepth:
+    """The BMC depth of this configuration when the command line gives none."""
+    depth: Expr
+    span: Span | None = _span()
+
+
+ConfigItem = ConfigConst | ConfigUse | ConfigDisable | ConfigExpect | ConfigDepth
 
 
 @dataclass(frozen=True)

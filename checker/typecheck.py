@@ -20,6 +20,7 @@ MAX_STATE_LEAVES = 65536   # scalar cells in the whole state
 MAX_INT_BITS = 256         # width of the widest integer an expression may need
 MAX_BITS_WIDTH = 64
 MAX_LAYOUT_WORDS = 512
+MAX_CONFIG_DEPTH = 1000
 BUILTIN_TYPES = {"bool", "int"} | {f"u{n}" for n in range(1, MAX_BITS_WIDTH + 1)}
 
 
@@ -214,7 +215,16 @@ class _Lowering:
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
-                        properties, symbols)
+                        properties, symbols, self._config_depth())
+
+    def _config_depth(self) -> int | None:
+        items = [i for i in self.config.items if isinstance(i, s.ConfigDepth)] if self.config else []
+        if not items:
+            return None
+        depth = self.const_int(items[-1].depth)
+        if not 0 <= depth <= MAX_CONFIG_DEPTH:
+            raise fail("MDC402", f"depth {depth}: a configuration's depth is 0 to {MAX_CONFIG_DEPTH}", items[-1].span)
+        return depth
 
     def _static_assert(self, check: s.StaticAssertDecl) -> None:
         value = self.const_expr(check.cond)
