@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `mdcheck spec.md | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return 141  # as a shell reports a command ended by SIGPIPE
 
 
 def run(argv: list[str], out: TextIO, err: TextIO) -> int:
