@@ -31,8 +31,9 @@ def timed_cli(*args: str) -> tuple[float, int, str]:
     return time.monotonic() - started, done.returncode, done.stdout
 
 
-def per_depth(config: str, max_depth: int, budget: float, overrides: dict) -> list[tuple[int, float]]:
-    decls = collect_declarations(load_spec(SPEC))
+def per_depth(config: str, max_depth: int, budget: float, overrides: dict,
+              spec: str = SPEC) -> list[tuple[int, float]]:
+    decls = collect_declarations(load_spec(spec))
     model = lower(decls, config, overrides)
     started = time.monotonic()
     marks: list[tuple[int, float]] = []
@@ -56,15 +57,18 @@ def main() -> None:
     seconds, code, _ = timed_cli(SPEC)
     print(f"default run `mdcheck specs/ptdesc.md` (both configs, default depth): {seconds:.2f} s [exit {code}]")
 
-    for pages in (8,):
-        marks = per_depth("fixed", args.max_depth, args.budget, {"NPAGES": pages})
-        print(f"fixed configuration, NPAGES={pages}: cumulative BMC time per depth (budget {args.budget:.0f} s)")
-        previous = 0.0
-        for depth, at in marks:
-            print(f"  depth {depth:2d}: {at:8.2f} s  (+{at - previous:.2f} s)")
-            previous = at
-        if not marks or marks[-1][0] < args.max_depth:
-            print(f"  depth {marks[-1][0] + 1 if marks else 0} not finished within the budget")
+    print_per_depth("fixed", 8, args.max_depth, args.budget)
+
+
+def print_per_depth(config: str, pages: int, max_depth: int, budget: float, spec: str = SPEC) -> None:
+    marks = per_depth(config, max_depth, budget, {"NPAGES": pages}, spec)
+    print(f"{config} configuration, NPAGES={pages}: cumulative BMC time per depth (budget {budget:.0f} s)")
+    previous = 0.0
+    for depth, at in marks:
+        print(f"  depth {depth:2d}: {at:8.2f} s  (+{at - previous:.2f} s)")
+        previous = at
+    if not marks or marks[-1][0] < max_depth:
+        print(f"  depth {marks[-1][0] + 1 if marks else 0} not finished within the budget")
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from checker import bmc  # noqa: E402
-from checker.loader import load_spec  # noqa: E402
-from checker.typecheck import collect_declarations, lower  # noqa: E402
+from bench.bmc_figures import print_per_depth  # noqa: E402
 
 SPEC = os.path.join(REPO, "specs", "ptdesc_words.md")
 CRASHES = ["patch6_loop", "boot_early", "cpa_collapse", "cpa_free_frozen", "syzbot_pte_free_now",
@@ -42,20 +40,8 @@ def main() -> None:
         found = re.findall(r"--- \S+: \w+ '([^']+)' VIOLATED at depth (\d+) \(expected\)", done.stdout)
         shown = ", ".join(f"{name} at depth {depth}" for name, depth in found) or "NOTHING FOUND"
         print(f"  {config:<20} {seconds:6.2f} s  exit {done.returncode}  {shown}")
-    decls = collect_declarations(load_spec(SPEC))
     for pages in (8, 16):
-        model = lower(decls, "fixed", {"NPAGES": pages})
-        started = time.monotonic()
-        marks: list[tuple[int, float]] = []
-        bmc.check(model, bmc.BmcOptions(args.max_depth, started + args.budget),
-                  on_depth=lambda k: marks.append((k, time.monotonic() - started)))
-        print(f"fixed configuration, NPAGES={pages}: cumulative BMC time per depth (budget {args.budget:.0f} s)")
-        previous = 0.0
-        for depth, at in marks:
-            print(f"  depth {depth:2d}: {at:8.2f} s  (+{at - previous:.2f} s)")
-            previous = at
-        if not marks or marks[-1][0] < args.max_depth:
-            print(f"  depth {marks[-1][0] + 1 if marks else 0} not finished within the budget")
+        print_per_depth("fixed", pages, args.max_depth, args.budget, SPEC)
 
 
 if __name__ == "__main__":
