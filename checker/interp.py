@@ -54,6 +54,7 @@ class Env:
     state: dict[str, object]
     locals: dict[str, object] = field(default_factory=dict)
     reads: list[tuple[str, object, ir.Type]] | None = None  # filled when explaining a failure
+    read_locals: bool = False  # record parameters and lets too (an assert's values)
     writes: list["FieldWrite"] | None = None  # layout fields written, when replaying for a trace
 
 
@@ -90,7 +91,10 @@ def evaluate(e: ir.Expr, env: Env) -> object:
             _record(env, e, value)
             return value
         case ir.LocalRef(name=n):
-            return env.locals[n]
+            value = env.locals[n]
+            if env.read_locals:
+                _record_local(env, n, value, e.type)
+            return value
         case ir.BitsOf(base=base, field=f):
             words = evaluate(base, env)
             value = (words[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
@@ -177,9 +181,9 @@ def _check_detail(check: ir.Check, env: Env) -> tuple["str | Read", ...]:
     return (f"the divisor is {value}",) + _reads_of(check.subject, env)
 
 
-def _reads_of(e: ir.Expr, env: Env) -> tuple[Read, ...]:
-    """Each piece of state that evaluating e reads, with its value."""
-    probe = Env(env.state, dict(env.locals), [])
+def _reads_of(e: ir.Expr, env: Env, with_locals: bool = True) -> tuple[Read, ...]:
+    """Each piece of state (and parameter or local) that evaluating e reads, with its value."""
+    probe = Env(env.state, dict(env.locals), [], read_locals=with_locals)
     try:
         evaluate(e, probe)
     except (Violation, Blocked):
@@ -237,6 +241,12 @@ def _record(env: Env, e: ir.Expr, value: object) -> None:
     path = place_name(e, env)
     if path is not None and all(p != path for p, _, _ in env.reads):
         env.reads.append((path, value, e.type))
+
+
+def _record_local(env: Env, name: str, value: object, t: ir.Type) -> None:
+    if env.reads is not None and not isinstance(t, (ir.RecordType, ir.ArrayType, ir.LayoutType)) \
+            and all(p != name for p, _, _ in env.reads):
+        env.reads.append((name, value, t))
 
 
 def place_name(e: ir.Expr, env: Env) -> str | None:
@@ -403,7 +413,7 @@ def explain_invariant(inv: ir.Invariant, state: State) -> FailedInstance:
                 e = body
                 continue
             case ir.Binary(op="implies", left=left, right=right):
-                premises.extend(r for r in _reads_of(left, env) if r not in premises)
+                premises.extend(r for r in _reads_of(left, env, with_locals=False) if r not in premises)
                 e = right
                 continue
             case ir.Binary(op="and", left=left, right=right):
