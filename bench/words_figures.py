@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--max-depth", type=int, default=6)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    print("crash configurations (whole process, the configuration's own depth, 4 pages):")
+    print("crash configurations (whole process, to the depth of the crash, 4 pages):")
     for config in CRASHES:
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "checker.cli", SPEC, "--config", config, "--no-timing"],
