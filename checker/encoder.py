@@ -186,16 +186,6 @@ class Encoder:
             return position if 0 <= position <= t.hi - t.lo else None
         return raw if raw < len(t.members) else None
 
-    def select(self, array: tuple, t: ir.ArrayType, index: SymValue) -> SymValue:
-        position = self.concrete_index(index, t.index)
-        if position is not None:
-            return array[position]
-        values = list(ir.domain_values(t.index))
-        result = array[-1]
-        for k in range(len(values) - 2, -1, -1):
-            result = self.merge(self.index_matches(index, t.index, values[k]), array[k], result)
-        return result
-
     # ---- expressions ----
 
     def evaluate(self, e: ir.Expr, env: "_Frame", guard: z3.BoolRef) -> SymValue:

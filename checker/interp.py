@@ -10,7 +10,7 @@ tuples for records (field order) and arrays (index order).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Mapping
 
 from . import ir
 from .source import Span
@@ -491,5 +491,3 @@ def base_fields(t: ir.LayoutType) -> list[ir.LayoutField | None]:
             chosen.append(f)
     return sorted(chosen, key=lambda f: (f.word, f.bit))  # type: ignore[return-value]
 
-
-Callback = Callable[[str], None]

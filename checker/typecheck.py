@@ -11,6 +11,7 @@ from typing import Mapping
 from . import ir
 from . import syntax as s
 from .diagnostics import SpecError, did_you_mean, duplicate, fail, type_mismatch, unknown_name
+from .interp import c_div  # constant folding uses the interpreter's C division
 from .loader import LoadedSpec
 from .source import Span
 
@@ -1084,8 +1085,8 @@ def _fold_constant(op: str, a: int | bool, b: int | bool, span: Span | None) -> 
         case "+": return a + b
         case "-": return a - b
         case "*": return a * b
-        case "/": return _c_div(a, b)
-        case "%": return a - b * _c_div(a, b)
+        case "/": return c_div(a, b)
+        case "%": return a - b * c_div(a, b)
         case "<": return a < b
         case "<=": return a <= b
         case ">": return a > b
@@ -1097,11 +1098,3 @@ def _fold_constant(op: str, a: int | bool, b: int | bool, span: Span | None) -> 
         case "^": return a ^ b
     raise AssertionError(op)
 
-
-def _c_div(a: int, b: int) -> int:
-    """Integer division truncating toward zero, as in C (and Z3's bvsdiv)."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
-c_div = _c_div
