@@ -1,8 +1,8 @@
-"""A hand-written z3py (QF_BV) bounded model checker of specs/ptdesc.md, for comparison.
+"""A hand-written z3py (QF_BV) bounded model checker of specs/ptdesc_tags.md, for comparison.
 
     python bench/handwritten_ptdesc.py [--npages N] [--max-depth K] [--budget SECONDS] [--as-posted]
 
-This encodes the same model as specs/ptdesc.md + models/page_alloc.md (configuration
+This encodes the same model as specs/ptdesc_tags.md + models/page_alloc.md (configuration
 `fixed`, or `as_posted` with --as-posted) directly with Z3 terms, without any of mdcheck's
 code, and checks it with the same query strategy as checker/bmc.py:
 

@@ -2,7 +2,7 @@
 
     python bench/words_figures.py [--budget SECONDS] [--max-depth K]
 
-1. Each crash configuration of specs/ptdesc_words.md: wall time of a whole
+1. Each crash configuration of specs/ptdesc.md: wall time of a whole
    `mdcheck --config NAME` run at the configuration's own depth, and the depth found.
 2. BMC time per depth of the `fixed` configuration at 8 and 16 pages.
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, REPO)
 
 from bench.bmc_figures import print_per_depth  # noqa: E402
 
-SPEC = os.path.join(REPO, "specs", "ptdesc_words.md")
+SPEC = os.path.join(REPO, "specs", "ptdesc.md")
 CRASHES = ["patch6_loop", "boot_early", "cpa_collapse", "cpa_free_frozen", "syzbot_pte_free_now",
            "thp_overlay"]
 

@@ -45,7 +45,7 @@ class _Solver:
     """The unrolled path so far, and QF_BV queries on it under a wall-clock deadline.
 
     Property queries are mostly unsat and are solved by a fresh bit-blasting solver each
-    time: measured on specs/ptdesc.md, about 1.5x faster at depth 6 than Z3's incremental
+    time: measured on specs/ptdesc_tags.md, about 1.5x faster at depth 6 than Z3's incremental
     core. The feasibility query (is there any path this long?) is nearly always sat and
     cheap, so it goes to one incremental solver that keeps what it learns.
     """

@@ -1,4 +1,4 @@
-"""specs/ptdesc_words.md: each crash of the RFC thread reproduced on word-exact pages.
+"""specs/ptdesc.md: each crash of the RFC thread reproduced on word-exact pages.
 
 Each configuration is checked to the depth of its crash; the expected violation must be
 found there, at exactly that depth, replay, and show the values the real oops showed.
@@ -18,7 +18,7 @@ from checker.typecheck import collect_declarations, lower
 from checker.verdict import Violated
 
 REPO = Path(__file__).resolve().parent.parent
-SPEC = REPO / "specs" / "ptdesc_words.md"
+SPEC = REPO / "specs" / "ptdesc.md"
 POISON2 = 0xDEAD000000000122
 PTE_FREE_NOW = 0xFFFFFFFF81A82B30
 
