@@ -13,8 +13,9 @@ import time
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
-from . import bmc
+from . import bmc, explicit
 from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
+from . import ir
 from .loader import load_spec
 from .render import render_notes, render_summary, render_trace
 from .replay import ReplayError, replay
@@ -42,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=None, metavar="K",
                    help=f"bounded model checking depth, in actions (default: the configuration's "
                         f"own `depth`, else {DEFAULT_DEPTH})")
+    p.add_argument("--engine", choices=("bmc", "explicit"), default="bmc",
+                   help="bmc: bounded model checking with Z3 (default); explicit: breadth-first search "
+                        "over concrete states, no solver, until no new state is found (or to --depth)")
+    p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
+                   help="explicit engine: give up (UNKNOWN) after this many distinct states")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
@@ -64,6 +70,8 @@ class _Options:
     overrides: dict[str, int | bool]
     timing: bool
     raw_words: bool = False
+    engine: str = "bmc"
+    max_states: int = explicit.ExplicitOptions.max_states
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,6 +125,8 @@ def _read_options(argv: list[str]) -> _Options:
     args = _parser().parse_args(argv)
     if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
+    if args.max_states <= 0:
+        raise _UsageError(f"--max-states must be a positive number, not {args.max_states}")
     if args.timeout is not None and not args.timeout > 0:
         raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
     overrides: dict[str, int | bool] = {}
@@ -127,7 +137,8 @@ def _read_options(argv: list[str]) -> _Options:
         overrides[name] = _parse_value(name, text.strip())
     deadline = time.monotonic() + args.timeout if args.timeout else None
     timing = args.timing if args.timing is not None else _stdout_is_terminal()
-    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing, args.raw_words)
+    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing, args.raw_words,
+                    args.engine, args.max_states)
 
 
 def _stdout_is_terminal() -> bool:
@@ -173,15 +184,21 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
 
     results: list[PropertyResult] = []
-    depths: list[int] = []
+    depths: list[str] = []
+    engine_notes: list[str] = []
     internal_error = False
     for model in models:
-        depth = options.depth if options.depth is not None else (
-            model.depth if model.depth is not None else DEFAULT_DEPTH)
+        try:
+            verdicts, seconds, depth, note = _run_engine(model, options)
+        except explicit.CannotEnumerate as error:
+            print(render(Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
+                                    hint="use --engine bmc, or narrow the type"), texts), file=err)
+            return EXIT_SPEC_ERROR
         depths.append(depth)
-        bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
+        if note:
+            engine_notes.append(note)
         for prop in model.properties:
-            result = PropertyResult(model.config, prop, bmc_run.verdicts[prop.name], bmc_run.seconds[prop.name])
+            result = PropertyResult(model.config, prop, verdicts[prop.name], seconds[prop.name])
             results.append(result)
             if isinstance(result.verdict, Violated):
                 try:
@@ -193,10 +210,12 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
                     continue
                 print(render_trace(model, result, evidence, options.raw_words), file=out)
                 print(file=out)
-    shown = f"depth {depths[0]}" if len(set(depths)) == 1 else "depths " + ", ".join(
+    shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(
         f"{m.config} {d}" for m, d in zip(models, depths))
     print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, {shown}", file=out)
     print(render_summary(results, options.timing), file=out)
+    for note in engine_notes:
+        print(note, file=out)
     for r in results:
         note = render_notes(r)
         if note:
@@ -208,6 +227,24 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
     if any(isinstance(r.verdict, Unknown) for r in results):
         return EXIT_UNKNOWN
     return EXIT_OK
+
+
+def _run_engine(model: ir.Model, options: _Options) -> tuple[dict, dict, str, str | None]:
+    """Verdicts and times per property, the depth shown in the header, and a note on the search."""
+    if options.engine == "explicit":
+        run = explicit.check(model, explicit.ExplicitOptions(options.depth, options.max_states, options.deadline))
+        extent = "every reachable state" if run.complete else f"to depth {run.depth}"
+        shown = "explicit, " + ("until no new state" if options.depth is None else f"depth {options.depth}")
+        rate = run.states / run.elapsed if run.elapsed > 0 else 0.0
+        note = (f"{model.config}: explicit search checked {extent}: {run.states} states, "
+                f"{run.transitions} transitions, deepest level {run.depth}")
+        if options.timing:
+            note += f", {run.elapsed:.2f} s, {rate:.0f} states/s"
+        return run.verdicts, run.seconds, shown, note
+    depth = options.depth if options.depth is not None else (
+        model.depth if model.depth is not None else DEFAULT_DEPTH)
+    bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
+    return bmc_run.verdicts, bmc_run.seconds, f"depth {depth}", None
 
 
 if __name__ == "__main__":

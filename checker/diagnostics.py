@@ -38,6 +38,7 @@ CODES: Mapping[str, str] = {
     "MDC401": "bad constant value",
     "MDC402": "bound too large",
     "MDC403": "empty range",
+    "MDC404": "too large for the explicit engine",
     "MDC501": "bad command-line usage",
 }
 

@@ -9,6 +9,7 @@ tuples for records (field order) and arrays (index order).
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -56,6 +57,7 @@ class Env:
     reads: list[tuple[str, object, ir.Type]] | None = None  # filled when explaining a failure
     read_locals: bool = False  # record parameters and lets too (an assert's values)
     writes: list["FieldWrite"] | None = None  # layout fields written, when replaying for a trace
+    memo: dict | None = None  # fn results by (fn, arguments), while the state cannot change
 
 
 @dataclass(frozen=True)
@@ -75,87 +77,127 @@ class FieldWrite:
 
 
 def evaluate(e: ir.Expr, env: Env) -> object:
-    match e:
-        case ir.Lit(value=v):
-            return v
-        case ir.LetIn(name=name, value=value, body=body):
-            env.locals[name] = evaluate(value, env)
-            result = evaluate(body, env)
-            env.locals.pop(name, None)
-            return result
-        case ir.Checked(check=check, body=body):
-            _check(check, env)
-            return evaluate(body, env)
-        case ir.StateRef(name=n):
-            value = env.state[n]
-            _record(env, e, value)
-            return value
-        case ir.LocalRef(name=n):
-            value = env.locals[n]
-            if env.read_locals:
-                _record_local(env, n, value, e.type)
-            return value
-        case ir.BitsOf(base=base, field=f):
-            words = evaluate(base, env)
-            value = (words[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
-            _record(env, e, value)
-            return value
-        case ir.ViewOf():
-            raise AssertionError("a view is only read through one of its fields")
-        case ir.FieldGet(base=base, field_name=name, type=t):
-            record_type = base.type
-            assert isinstance(record_type, ir.RecordType)
-            position = [f for f, _ in record_type.fields].index(name)
-            value = evaluate(base, env)[position]  # type: ignore[index]
-            _record(env, e, value)
-            return value
-        case ir.IndexGet(base=base, index=index, bounds=bounds):
-            array = evaluate(base, env)
-            i = evaluate(index, env)
-            if bounds is not None:
-                _check(bounds, env)
-            array_type = base.type
-            assert isinstance(array_type, ir.ArrayType)
-            value = array[array_position(array_type, i)]  # type: ignore[index]
-            _record(env, e, value)
-            return value
-        case ir.Unary(op=op, arg=arg, type=t):
-            a = evaluate(arg, env)
-            if op == "not":
-                return not a
-            if op == "neg":
-                return (-a) & t.mask if isinstance(t, ir.BitsType) else -a  # type: ignore[operator]
-            assert isinstance(t, ir.BitsType)
-            return ~a & t.mask  # type: ignore[operator]
-        case ir.Binary():
-            return _binary(e, env)
-        case ir.Ite(cond=c, then=a, otherwise=b):
-            return evaluate(a, env) if evaluate(c, env) else evaluate(b, env)
-        case ir.Quant(kind=kind, var=var, domain=domain, body=body):
-            results = []
-            for v in ir.domain_values(domain):
-                env.locals[var] = v
-                results.append(evaluate(body, env))
-            env.locals.pop(var, None)
-            if kind == "forall":
-                return all(results)
-            if kind == "exists":
-                return any(results)
-            if kind == "count":
-                return sum(1 for r in results if r)
-            return sum(results)  # type: ignore[arg-type]
-        case ir.FnCall(fn=fn, args=args):
-            values = [evaluate(a, env) for a in args]
-            inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), env.reads)
-            return evaluate(fn.body, inner)
-        case ir.Convert(arg=arg, type=t, check=check):
-            v = evaluate(arg, env)
-            if check is not None:
-                _check(check, env)
-            if isinstance(t, ir.BitsType):
-                return v & t.mask  # type: ignore[operator]
-            return v
-    raise AssertionError(e)
+    return _EVALUATE[type(e)](e, env)
+
+
+def _lit(e: ir.Lit, env: Env) -> object:
+    return e.value
+
+
+def _let_in(e: ir.LetIn, env: Env) -> object:
+    env.locals[e.name] = evaluate(e.value, env)
+    result = evaluate(e.body, env)
+    env.locals.pop(e.name, None)
+    return result
+
+
+def _checked(e: ir.Checked, env: Env) -> object:
+    _check(e.check, env)
+    return evaluate(e.body, env)
+
+
+def _state_ref(e: ir.StateRef, env: Env) -> object:
+    value = env.state[e.name]
+    if env.reads is not None:
+        _record(env, e, value)
+    return value
+
+
+def _local_ref(e: ir.LocalRef, env: Env) -> object:
+    value = env.locals[e.name]
+    if env.read_locals:
+        _record_local(env, e.name, value, e.type)
+    return value
+
+
+def _bits_of(e: ir.BitsOf, env: Env) -> object:
+    f = e.field
+    words = evaluate(e.base, env)
+    value = (words[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
+    if env.reads is not None:
+        _record(env, e, value)
+    return value
+
+
+def _view_of(e: ir.ViewOf, env: Env) -> object:
+    raise AssertionError("a view is only read through one of its fields")
+
+
+def _field_get(e: ir.FieldGet, env: Env) -> object:
+    record_type = e.base.type
+    assert isinstance(record_type, ir.RecordType)
+    value = evaluate(e.base, env)[record_type.position(e.field_name)]  # type: ignore[index]
+    if env.reads is not None:
+        _record(env, e, value)
+    return value
+
+
+def _index_get(e: ir.IndexGet, env: Env) -> object:
+    array = evaluate(e.base, env)
+    i = evaluate(e.index, env)
+    if e.bounds is not None:
+        _check(e.bounds, env)
+    value = array[array_position(e.base.type, i)]  # type: ignore[index,arg-type]
+    if env.reads is not None:
+        _record(env, e, value)
+    return value
+
+
+def _unary(e: ir.Unary, env: Env) -> object:
+    a = evaluate(e.arg, env)
+    t = e.type
+    if e.op == "not":
+        return not a
+    if e.op == "neg":
+        return (-a) & t.mask if isinstance(t, ir.BitsType) else -a  # type: ignore[operator]
+    assert isinstance(t, ir.BitsType)
+    return ~a & t.mask  # type: ignore[operator]
+
+
+def _ite(e: ir.Ite, env: Env) -> object:
+    return evaluate(e.then, env) if evaluate(e.cond, env) else evaluate(e.otherwise, env)
+
+
+def _quant(e: ir.Quant, env: Env) -> object:
+    # Every instance is evaluated, even after the result is known: a check failing in a
+    # later instance is a failure, as it is in the encoding.
+    var, body, kind = e.var, e.body, e.kind
+    locals_ = env.locals
+    results = []
+    for v in ir.domain_values(e.domain):
+        locals_[var] = v
+        results.append(evaluate(body, env))
+    locals_.pop(var, None)
+    if kind == "forall":
+        return all(results)
+    if kind == "exists":
+        return any(results)
+    if kind == "count":
+        return sum(1 for r in results if r)
+    return sum(results)  # type: ignore[arg-type]
+
+
+def _fn_call(e: ir.FnCall, env: Env) -> object:
+    fn = e.fn
+    values = [evaluate(a, env) for a in e.args]
+    if env.memo is not None and env.reads is None:
+        key = (fn.name, *values)
+        if key not in env.memo:
+            inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), memo=env.memo)
+            env.memo[key] = evaluate(fn.body, inner)
+        return env.memo[key]
+    inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), env.reads)
+    return evaluate(fn.body, inner)
+
+
+def _convert(e: ir.Convert, env: Env) -> object:
+    v = evaluate(e.arg, env)
+    if e.check is not None:
+        _check(e.check, env)
+    t = e.type
+    if isinstance(t, ir.BitsType):
+        return v & t.mask  # type: ignore[operator]
+    return v
 
 
 def _check(check: ir.Check, env: Env) -> None:
@@ -203,36 +245,45 @@ def _binary(e: ir.Binary, env: Env) -> object:
     b = evaluate(e.right, env)
     if e.check is not None:
         _check(e.check, env)
-    if op == "eq":
-        return a == b
-    if op == "ne":
-        return a != b
-    if op in ("lt", "le", "gt", "ge"):
-        return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]  # type: ignore[operator]
+    compare = _COMPARE.get(op)
+    if compare is not None:
+        return compare(a, b)
     t = e.type
     if isinstance(t, ir.BitsType):
-        mask = t.mask
-        w = t.width
-        match op:
-            case "add": return (a + b) & mask  # type: ignore[operator]
-            case "sub": return (a - b) & mask  # type: ignore[operator]
-            case "mul": return (a * b) & mask  # type: ignore[operator]
-            case "div": return a // b if b else mask  # type: ignore[operator]
-            case "mod": return a % b if b else a  # type: ignore[operator]
-            case "band": return a & b  # type: ignore[operator]
-            case "bor": return a | b  # type: ignore[operator]
-            case "bxor": return a ^ b  # type: ignore[operator]
-            case "shl": return (a << b) & mask if b < w else 0  # type: ignore[operator]
-            case "shr": return a >> b if b < w else 0  # type: ignore[operator]
-    match op:
-        case "add": return a + b  # type: ignore[operator]
-        case "sub": return a - b  # type: ignore[operator]
-        case "mul": return a * b  # type: ignore[operator]
-        case "div": return c_div(a, b)  # type: ignore[arg-type]
-        case "mod": return a - b * c_div(a, b)  # type: ignore[operator,arg-type]
-        case "shl": return a << b  # type: ignore[operator]
-        case "shr": return a >> b  # type: ignore[operator]
-    raise AssertionError(op)
+        return _BITS_OPS[op](a, b, t.width)
+    return _INT_OPS[op](a, b)
+
+
+def _bits_div(a: int, b: int, w: int) -> int:
+    return a // b if b else (1 << w) - 1  # as SMT-LIB's bvudiv
+
+
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+            "gt": operator.gt, "ge": operator.ge}
+_BITS_OPS = {
+    "add": lambda a, b, w: (a + b) & ((1 << w) - 1),
+    "sub": lambda a, b, w: (a - b) & ((1 << w) - 1),
+    "mul": lambda a, b, w: (a * b) & ((1 << w) - 1),
+    "div": _bits_div,
+    "mod": lambda a, b, w: a % b if b else a,
+    "band": lambda a, b, w: a & b,
+    "bor": lambda a, b, w: a | b,
+    "bxor": lambda a, b, w: a ^ b,
+    "shl": lambda a, b, w: (a << b) & ((1 << w) - 1) if b < w else 0,
+    "shr": lambda a, b, w: a >> b if b < w else 0,
+}
+_INT_OPS = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": c_div,
+    "mod": lambda a, b: a - b * c_div(a, b), "shl": operator.lshift, "shr": operator.rshift,
+}
+
+
+_EVALUATE = {
+    ir.Lit: _lit, ir.LetIn: _let_in, ir.Checked: _checked, ir.StateRef: _state_ref,
+    ir.LocalRef: _local_ref, ir.BitsOf: _bits_of, ir.ViewOf: _view_of, ir.FieldGet: _field_get,
+    ir.IndexGet: _index_get, ir.Unary: _unary, ir.Binary: _binary, ir.Ite: _ite, ir.Quant: _quant,
+    ir.FnCall: _fn_call, ir.Convert: _convert,
+}
 
 
 def _record(env: Env, e: ir.Expr, value: object) -> None:
@@ -386,8 +437,9 @@ def run_action(action: ir.ActionDef, state: State, args: Mapping[str, object],
     return env.state
 
 
-def invariant_holds(inv: ir.Invariant, state: State) -> bool:
-    return bool(evaluate(inv.body, Env(dict(state))))
+def invariant_holds(inv: ir.Invariant, state: State, memo: dict | None = None) -> bool:
+    """Whether inv holds in state; `memo`, shared by calls on the same state, keeps fn results."""
+    return bool(evaluate(inv.body, Env(dict(state), memo=memo)))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,9 @@ class RecordType:
     def __str__(self) -> str:
         return self.name
 
+    def position(self, name: str) -> int:
+        return [field_name for field_name, _ in self.fields].index(name)
+
     def field_type(self, name: str) -> "Type | None":
         for field_name, field_type in self.fields:
             if field_name == name:
