@@ -13,18 +13,20 @@ import time
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
-from . import bmc, explicit
+from . import bmc, explicit, simulate
 from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
 from . import ir
 from .loader import load_spec
 from .render import render_notes, render_summary, render_trace
 from .replay import ReplayError, replay
 from .typecheck import collect_declarations, configuration_names, lower
-from .verdict import PropertyResult, Unknown, Violated
+from .verdict import NotFound, PropertyResult, Unknown, Violated
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 DEFAULT_DEPTH = 6
 MAX_DEPTH = 1000
+MAX_SIMULATION_STEPS = 1_000_000
+MAX_RUNS = 1_000_000
 
 
 class _UsageError(Exception):
@@ -36,18 +38,30 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs.")
+def _parser(simulating: bool = False) -> argparse.ArgumentParser:
+    if simulating:
+        p = _Parser(prog="mdcheck simulate",
+                    description="Run long random executions of each configuration and report the first "
+                                "violation of each property found, with its trace.")
+    else:
+        p = _Parser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs. "
+                                                "`mdcheck simulate --help` for random simulation.")
     p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
     p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
-    p.add_argument("--depth", type=int, default=None, metavar="K",
-                   help=f"bounded model checking depth, in actions (default: the configuration's "
-                        f"own `depth`, else {DEFAULT_DEPTH})")
-    p.add_argument("--engine", choices=("bmc", "explicit"), default="bmc",
-                   help="bmc: bounded model checking with Z3 (default); explicit: breadth-first search "
-                        "over concrete states, no solver, until no new state is found (or to --depth)")
-    p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
-                   help="explicit engine: give up (UNKNOWN) after this many distinct states")
+    if simulating:
+        p.add_argument("--steps", type=int, default=100, metavar="N", help="steps per run (default: 100)")
+        p.add_argument("--runs", type=int, default=100, metavar="R", help="runs per configuration (default: 100)")
+        p.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="random seed; the same seed gives the same runs (default: 0)")
+    else:
+        p.add_argument("--depth", type=int, default=None, metavar="K",
+                       help=f"bounded model checking depth, in actions (default: the configuration's "
+                            f"own `depth`, else {DEFAULT_DEPTH})")
+        p.add_argument("--engine", choices=("bmc", "explicit"), default="bmc",
+                       help="bmc: bounded model checking with Z3 (default); explicit: breadth-first search "
+                            "over concrete states, no solver, until no new state is found (or to --depth)")
+        p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
+                       help="explicit engine: give up (UNKNOWN) after this many distinct states")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
@@ -70,8 +84,9 @@ class _Options:
     overrides: dict[str, int | bool]
     timing: bool
     raw_words: bool = False
-    engine: str = "bmc"
+    engine: str = "bmc"  # or "explicit", or "simulate"
     max_states: int = explicit.ExplicitOptions.max_states
+    simulation: simulate.SimulateOptions | None = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +105,10 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = _read_options(argv)
     except _UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
-        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--timeout S] [-D NAME=VALUE]", file=err)
+        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine bmc|explicit] [--timeout S] "
+              "[-D NAME=VALUE]", file=err)
+        print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
+              file=err)
         return EXIT_SPEC_ERROR
     except SpecError as error:
         _print_diagnostics(error.diagnostics, SourceTexts(), err)
@@ -122,7 +140,13 @@ def _combine(codes: list[int]) -> int:
 
 
 def _read_options(argv: list[str]) -> _Options:
-    args = _parser().parse_args(argv)
+    simulating = bool(argv) and argv[0] == "simulate"
+    args = _parser(simulating).parse_args(argv[1:] if simulating else argv)
+    if simulating:
+        for flag, value, most in (("--steps", args.steps, MAX_SIMULATION_STEPS), ("--runs", args.runs, MAX_RUNS)):
+            if not 1 <= value <= most:
+                raise _UsageError(f"{flag} must be between 1 and {most}, not {value}")
+        args.depth, args.engine, args.max_states = None, "simulate", explicit.ExplicitOptions.max_states
     if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
     if args.max_states <= 0:
@@ -137,8 +161,9 @@ def _read_options(argv: list[str]) -> _Options:
         overrides[name] = _parse_value(name, text.strip())
     deadline = time.monotonic() + args.timeout if args.timeout else None
     timing = args.timing if args.timing is not None else _stdout_is_terminal()
-    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing, args.raw_words,
-                    args.engine, args.max_states)
+    simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
+    return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
+                    getattr(args, "raw_words", False), args.engine, args.max_states, simulation)
 
 
 def _stdout_is_terminal() -> bool:
@@ -222,15 +247,32 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
             print(note, file=out)
     if internal_error:
         return EXIT_INTERNAL
-    if any(not r.as_expected and not isinstance(r.verdict, Unknown) for r in results):
+    if any(not r.as_expected and not isinstance(r.verdict, (Unknown, NotFound)) for r in results):
         return EXIT_UNEXPECTED
-    if any(isinstance(r.verdict, Unknown) for r in results):
+    if any(not r.as_expected for r in results):  # UNKNOWN, or a violation simulation did not find
         return EXIT_UNKNOWN
     return EXIT_OK
 
 
 def _run_engine(model: ir.Model, options: _Options) -> tuple[dict, dict, str, str | None]:
     """Verdicts and times per property, the depth shown in the header, and a note on the search."""
+    if options.simulation is not None:
+        sim = options.simulation
+        shown = f"simulation, {sim.runs} runs of up to {sim.steps} steps, seed {sim.seed}"
+        try:
+            result = simulate.simulate(model, sim)
+        except simulate.NoInitialState as error:
+            reason = str(error)
+            return ({p.name: Unknown(reason, -1) for p in model.properties},
+                    {p.name: 0.0 for p in model.properties}, shown, f"{model.config}: {reason}")
+        note = (f"{model.config}: {result.runs} runs, {result.steps} steps, {result.distinct_states} distinct "
+                f"states; {result.deadlocked} runs stopped early with no action enabled")
+        if options.timing:
+            note += f"; {result.elapsed:.2f} s"
+        for name, number in sorted(result.found_in.items(), key=lambda item: item[1]):
+            note += (f"\n{model.config}: '{name}' found in run {number}; to see that run again: "
+                     f"--seed {sim.seed} --runs {number} --steps {sim.steps}")
+        return result.verdicts, result.seconds, shown, note
     if options.engine == "explicit":
         run = explicit.check(model, explicit.ExplicitOptions(options.depth, options.max_states, options.deadline))
         extent = "every reachable state" if run.complete else f"to depth {run.depth}"

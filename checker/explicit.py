@@ -40,7 +40,7 @@ class ExplicitRun:
     seconds: dict[str, float]
     states: int = 0              # distinct states found (reachable within the depth explored)
     transitions: int = 0         # enabled action runs, including those into known states
-    depth: int = 0               # deepest level whose states were all checked
+    depth: int = 0               # deepest level reached, all of whose states were checked
     complete: bool = False       # no state was left unexplored: the whole reachable space
     elapsed: float = 0.0
     peak_rss_kib: int = 0
@@ -192,6 +192,8 @@ def check(model: ir.Model, options: ExplicitOptions,
                 return give_up("timeout", depth - 1)
             check_state(node, depth)
         frontier = next_frontier
+        if not frontier:
+            break  # the level was empty: the deepest state is one level up
         run.depth_states.append(len(next_frontier))
         run.depth = depth
         if on_depth:

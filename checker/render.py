@@ -12,7 +12,7 @@ from . import ir
 from .interp import FieldWrite, base_fields, flatten, format_value, value_at
 from .replay import Evidence
 from .source import Span
-from .verdict import HoldsToDepth, PropertyResult, Proved, Trace, Unknown, Violated
+from .verdict import HoldsToDepth, NotFound, PropertyResult, Proved, Trace, Unknown, Violated
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -285,6 +285,8 @@ def outcome_text(result: PropertyResult) -> str:
             return f"PROVED ({engine})"
         case Unknown(reason=reason, depth=d):
             return f"UNKNOWN ({reason}; clean to depth {d})" if d >= 0 else f"UNKNOWN ({reason})"
+        case NotFound(runs=runs, steps=steps):
+            return f"NOT FOUND in {runs} random runs of up to {steps} steps"
     raise AssertionError(result.verdict)
 
 
@@ -294,7 +296,8 @@ def render_summary(results: list[PropertyResult], timing: bool) -> str:
         header.append("time")
     rows = []
     for r in results:
-        status = "ok" if r.as_expected else ("UNKNOWN" if isinstance(r.verdict, Unknown) else "UNEXPECTED")
+        status = "ok" if r.as_expected else ("UNKNOWN" if isinstance(r.verdict, Unknown) else
+                                             "INCONCLUSIVE" if isinstance(r.verdict, NotFound) else "UNEXPECTED")
         row = [r.config, r.prop.name, r.prop.kind, r.prop.expect, r.outcome, _depth_cell(r), status]
         if timing:
             row.append(f"{r.seconds:.2f}s")
@@ -316,12 +319,17 @@ def _depth_cell(result: PropertyResult) -> str:
             return f"{d} clean" if d >= 0 else "-"
         case Proved():
             return "all"
+        case NotFound():
+            return "-"
     raise AssertionError(result.verdict)
 
 
 def render_notes(result: PropertyResult) -> str | None:
     """One line for a property whose outcome needs explaining beyond the table."""
     prop = result.prop
+    if prop.expect == "violated" and isinstance(result.verdict, NotFound):
+        return (f"{result.config}: '{prop.name}' was expected to be violated but "
+                f"{outcome_text(result).lower()}; random runs prove nothing [{where(prop.span)}]")
     if prop.expect == "violated" and isinstance(result.verdict, (HoldsToDepth, Proved)):
         return (f"{result.config}: '{prop.name}' was expected to be violated but "
                 f"{outcome_text(result).lower()}; the bug no longer reproduces [{where(prop.span)}]")

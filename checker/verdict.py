@@ -59,7 +59,14 @@ class Unknown:
     depth: int  # deepest depth fully checked
 
 
-Verdict = Union[Violated, HoldsToDepth, Proved, Unknown]
+@dataclass(frozen=True)
+class NotFound:
+    """Random simulation broke it in none of `runs` runs of up to `steps` steps: no proof of anything."""
+    runs: int
+    steps: int
+
+
+Verdict = Union[Violated, HoldsToDepth, Proved, Unknown, NotFound]
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class PropertyResult:
     def as_expected(self) -> bool:
         if self.prop.expect == "violated":
             return isinstance(self.verdict, Violated)
-        return isinstance(self.verdict, (HoldsToDepth, Proved))
+        return isinstance(self.verdict, (HoldsToDepth, Proved, NotFound))
 
     @property
     def outcome(self) -> str:
@@ -86,4 +93,6 @@ class PropertyResult:
                 return "PROVED"
             case Unknown():
                 return "UNKNOWN"
+            case NotFound():
+                return "NOT FOUND"
         raise AssertionError(self.verdict)
