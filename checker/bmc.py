@@ -33,6 +33,10 @@ class BmcRun:
     depth_seconds: list[float] = field(default_factory=list)  # cumulative time at the end of each depth
 
 
+class _OutOfTime(Exception):
+    """The deadline passed while the next depth was still being encoded."""
+
+
 @dataclass
 class _Step:
     selector: list[z3.BoolRef]          # action i chosen at this step
@@ -65,6 +69,9 @@ class _Solver:
         solver.add(*self.constraints)
         solver.add(query)
         return self._run(solver)
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     def check_feasible(self) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
         return self._run(self.path_solver)
@@ -158,6 +165,8 @@ def check(model: ir.Model, options: BmcOptions,
     def state_level(state: dict[str, SymValue], depth: int) -> None:
         failures: dict[str, list[z3.BoolRef]] = {}
         for inv in model.invariants:
+            if solver.out_of_time():
+                raise _OutOfTime()
             violated, check_failures = encoder.state_predicate(inv.body, state)
             failures.setdefault(inv.name, []).append(violated)
             for f in check_failures:
@@ -171,40 +180,48 @@ def check(model: ir.Model, options: BmcOptions,
             if name in open_props:
                 solver.add(z3.Not(cond))
 
-    # depth 0: init itself, then the initial state
-    action_level(_failures_by_prop([init]), 0)
-    solver.add(init.alive)
-    state_level(s0, 0)
-    run.depth_seconds.append(time.monotonic() - started)
-    if on_depth:
-        on_depth(0)
-
-    exhausted_at = None
-    for k in range(1, options.max_depth + 1):
-        if not open_props:
-            break
-        unknown_before = sum(isinstance(v, Unknown) for v in verdicts.values())
-        step, results, constraints = _encode_step(encoder, model, states[-1], k)
-        solver.add(*constraints)
-        steps.append(step)
-        states.append(step.state)
-        failures: dict[str, list[z3.BoolRef]] = {}
-        for selector, result in zip(step.selector, results):
-            for f in result.failures:
-                failures.setdefault(f.prop, []).append(encoder.conj([selector, f.cond]))
-        action_level(failures, k)
-        solver.add(_transition(encoder, model, step, results))
-        if open_props:
-            feasible, _, _ = solver.check_feasible()
-            if feasible == z3.unsat:
-                exhausted_at = k - 1
-                break
-        state_level(step.state, k)
-        if sum(isinstance(v, Unknown) for v in verdicts.values()) > unknown_before:
-            continue  # this depth was not fully checked
+    def unroll() -> int | None:
+        """Check depth by depth; the depth at which every execution stops, if it does."""
+        # depth 0: init itself, then the initial state
+        action_level(_failures_by_prop([init]), 0)
+        solver.add(init.alive)
+        state_level(s0, 0)
         run.depth_seconds.append(time.monotonic() - started)
         if on_depth:
-            on_depth(k)
+            on_depth(0)
+
+        for k in range(1, options.max_depth + 1):
+            if not open_props:
+                break
+            unknown_before = sum(isinstance(v, Unknown) for v in verdicts.values())
+            step, results, constraints = _encode_step(encoder, model, states[-1], k, solver.out_of_time)
+            solver.add(*constraints)
+            steps.append(step)
+            states.append(step.state)
+            failures: dict[str, list[z3.BoolRef]] = {}
+            for selector, result in zip(step.selector, results):
+                for f in result.failures:
+                    failures.setdefault(f.prop, []).append(encoder.conj([selector, f.cond]))
+            action_level(failures, k)
+            solver.add(_transition(encoder, model, step, results))
+            if open_props:
+                feasible, _, _ = solver.check_feasible()
+                if feasible == z3.unsat:
+                    return k - 1
+            state_level(step.state, k)
+            if sum(isinstance(v, Unknown) for v in verdicts.values()) > unknown_before:
+                continue  # this depth was not fully checked
+            run.depth_seconds.append(time.monotonic() - started)
+            if on_depth:
+                on_depth(k)
+        return None
+
+    try:
+        exhausted_at = unroll()
+    except _OutOfTime:  # the deadline passed while a depth was being encoded
+        for name in list(open_props):
+            settle(name, Unknown("timeout", len(run.depth_seconds) - 1))
+        return run
 
     for name in list(open_props):
         if exhausted_at is not None:
@@ -223,8 +240,8 @@ def _failures_by_prop(results: list[ExecState]) -> dict[str, list[z3.BoolRef]]:
     return out
 
 
-def _encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue],
-                 k: int) -> tuple[_Step, list[ExecState], list[z3.BoolRef]]:
+def _encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue], k: int,
+                 out_of_time: Callable[[], bool]) -> tuple[_Step, list[ExecState], list[z3.BoolRef]]:
     ctx = encoder.ctx
     n = len(model.actions)
     constraints: list[z3.BoolRef] = []
@@ -241,6 +258,8 @@ def _encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue],
     params = []
     results = []
     for action in model.actions:
+        if out_of_time():
+            raise _OutOfTime()
         p = {name: encoder.fresh(t, f"s{k}.{action.name}.{name}", constraints) for name, t in action.params}
         params.append(p)
         results.append(encoder.run(action.body, before, p))

@@ -144,6 +144,8 @@ def check(model: ir.Model, options: ExplicitOptions,
     frontier: list[int] = []
     try:
         for initial in initial_states(model, MAX_INIT_RUNS):
+            if out_of_time():
+                return give_up("timeout", -1)
             if initial.state is None:
                 assert initial.failure is not None
                 settle(initial.failure.prop, Violated(0, Trace(initial.havoc, {}, (), True)))
