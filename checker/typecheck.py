@@ -634,7 +634,8 @@ class _Lowering:
                 target_type = self.expr(target, scope).type
                 v = self.coerce(v, target_type, value.span, f"range_{root}")
                 check = None
-                if isinstance(v, ir.Convert) and isinstance(target_type, ir.IntType):
+                if isinstance(v, ir.Convert) and isinstance(target_type, ir.IntType) \
+                        and isinstance(v.arg.type, ir.IntType):  # an int resize: the Assign checks the range
                     check, v = v.check, v.arg
                 return [ir.Assign(tgt, v, check, st.span)]
             case s.IfStmt(cond=cond, then=then, otherwise=otherwise):

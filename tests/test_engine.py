@@ -1429,3 +1429,30 @@ def test_deadline_in_bmc_gives_unknown(tmp_path):
         v = verdicts[name]
         assert isinstance(v, Unknown) and v.reason == "timeout", v
         assert v.depth < 40
+
+
+def test_int_of_a_bit_vector_assigned_to_a_range(tmp_path):
+    # Found by the differential tests: `t = int(x)` with x: u1 lost its conversion, and BMC
+    # read the 1-bit value 1 as a signed -1 (y_not_2 "held"), or crashed on the widths.
+    # x = 1, so t = 1 and y = t + 1 = 2 after one go(); a = int(x) = 1 after one copy().
+    spec = """
+        var x: u1
+        var y: 0..3
+        var a: 0..1
+        init {
+            x = 1
+            y = 0
+            a = 0
+        }
+        action go() {
+            let t: 0..1 = 0
+            t = int(x)
+            y = t + 1
+        }
+        action copy() { a = int(x) }
+        invariant y_not_2: y != 2
+        invariant a_zero: a == 0
+    """
+    _, verdicts = check_spec(tmp_path, spec, depth=2)
+    violated_at(verdicts, "y_not_2", 1)
+    violated_at(verdicts, "a_zero", 1)
