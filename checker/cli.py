@@ -167,8 +167,12 @@ def _read_options(argv: list[str]) -> _Options:
 
 
 def _stdout_is_terminal() -> bool:
+    return _is_terminal(sys.stdout)
+
+
+def _is_terminal(stream: TextIO) -> bool:
     try:
-        return sys.stdout.isatty()
+        return stream.isatty()
     except (AttributeError, ValueError):
         return False
 
@@ -214,7 +218,7 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
     internal_error = False
     for model in models:
         try:
-            verdicts, seconds, depth, note = _run_engine(model, options)
+            verdicts, seconds, depth, note = _run_engine(model, options, err)
         except explicit.CannotEnumerate as error:
             print(render(Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
                                     hint="use --engine bmc, or narrow the type"), texts), file=err)
@@ -254,7 +258,7 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _run_engine(model: ir.Model, options: _Options) -> tuple[dict, dict, str, str | None]:
+def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> tuple[dict, dict, str, str | None]:
     """Verdicts and times per property, the depth shown in the header, and a note on the search."""
     if options.simulation is not None:
         sim = options.simulation
@@ -274,7 +278,13 @@ def _run_engine(model: ir.Model, options: _Options) -> tuple[dict, dict, str, st
                      f"--seed {sim.seed} --runs {number} --steps {sim.steps}")
         return result.verdicts, result.seconds, shown, note
     if options.engine == "explicit":
-        run = explicit.check(model, explicit.ExplicitOptions(options.depth, options.max_states, options.deadline))
+        started = time.monotonic()
+
+        def progress(level: int, states: int) -> None:  # on a terminal only: logs stay deterministic
+            print(f"mdcheck: {model.config}: explicit search, level {level} done: {states} states, "
+                  f"{time.monotonic() - started:.1f} s", file=err, flush=True)
+        run = explicit.check(model, explicit.ExplicitOptions(options.depth, options.max_states, options.deadline),
+                             progress if _is_terminal(err) else None)
         extent = "every reachable state" if run.complete else f"to depth {run.depth}"
         shown = "explicit, " + ("until no new state" if options.depth is None else f"depth {options.depth}")
         rate = run.states / run.elapsed if run.elapsed > 0 else 0.0
