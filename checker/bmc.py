@@ -134,6 +134,8 @@ def check(model: ir.Model, options: BmcOptions,
             post = None if (failed_in_step and k == depth) else decoded[k]
             trace_steps.append(Step(action.name, args, post))
         pre = {n: decode(m, havoc[n], t) for n, t in model.state}
+        if depth == 0 and failed_in_step:  # init itself failed: no initial state; show what it started from
+            return Trace(pre, pre, (), True)
         return Trace(pre, decoded[0], tuple(trace_steps), failed_in_step)
 
     def ask(conditions: dict[str, z3.BoolRef], depth: int, failed_in_step: bool) -> None:

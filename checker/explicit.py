@@ -148,7 +148,7 @@ def check(model: ir.Model, options: ExplicitOptions,
                 return give_up("timeout", -1)
             if initial.state is None:
                 assert initial.failure is not None
-                settle(initial.failure.prop, Violated(0, Trace(initial.havoc, {}, (), True)))
+                settle(initial.failure.prop, Violated(0, Trace(initial.havoc, initial.havoc, (), True)))
                 continue
             node = add(tuple(initial.state[n] for n in names), _Node(-1, "", ()))
             if node is not None:

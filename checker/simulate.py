@@ -89,7 +89,7 @@ def simulate(model: ir.Model, options: SimulateOptions) -> SimulationRun:
         rng = random.Random(f"{options.seed}/{number}")
         havoc, state, failure = _initial(model, initials, rng)
         if failure is not None:
-            settle(failure.prop, Violated(0, Trace(havoc, {}, (), True)), number)
+            settle(failure.prop, Violated(0, Trace(havoc, havoc, (), True)), number)
             run.runs += 1
             continue
         initial = dict(state)
