@@ -25,6 +25,7 @@ from .verdict import NotFound, PropertyResult, Unknown, Violated
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 DEFAULT_DEPTH = 6
 MAX_DEPTH = 1000
+MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
 MAX_SIMULATION_STEPS = 1_000_000
 MAX_RUNS = 1_000_000
 
@@ -151,8 +152,9 @@ def _read_options(argv: list[str]) -> _Options:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
     if args.max_states <= 0:
         raise _UsageError(f"--max-states must be a positive number, not {args.max_states}")
-    if args.timeout is not None and not args.timeout > 0:
-        raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        raise _UsageError(f"--timeout must be a number of seconds between 0 and {MAX_TIMEOUT:.0f}, "
+                          f"not {args.timeout}")
     overrides: dict[str, int | bool] = {}
     for define in args.defines:
         name, sep, text = define.partition("=")

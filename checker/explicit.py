@@ -66,12 +66,13 @@ def argument_tuples(action: ir.ActionDef) -> list[tuple[tuple[str, object], ...]
     domains = []
     size = 1
     for name, t in action.params:
-        values = range(t.mask + 1) if isinstance(t, ir.BitsType) else ir.domain_values(t)
-        size *= len(values)
+        count = t.mask + 1 if isinstance(t, ir.BitsType) else ir.domain_size(t)
+        size *= count
         if size > MAX_ARGUMENTS:
             raise CannotEnumerate(f"action '{action.name}' has more than {MAX_ARGUMENTS} argument "
                                   f"combinations (parameter '{name}': {t}); the explicit engine "
                                   "lists them all in every state", action.span)
+        values = range(count) if isinstance(t, ir.BitsType) else ir.domain_values(t)
         domains.append([(name, v) for v in values])
     return [tuple(combo) for combo in itertools.product(*domains)]
 

@@ -159,7 +159,7 @@ def _expansions(cell: Cell, t: ir.Type, unknown: int, fixed: dict[Cell, object],
                 limit: int, so_far: int) -> list[dict[Cell, object]]:
     if isinstance(t, ir.BitsType) and cell_is_word(cell, types):
         positions = [b for b in range(ir.WORD_BITS) if unknown >> b & 1]
-        if len(positions) > MAX_ENUMERATED_BITS:
+        if len(positions) > MAX_ENUMERATED_BITS or so_far + (1 << len(positions)) > limit:
             raise TooManyInitialStates(cell_name(cell, types),
                                        f"init leaves {len(positions)} bits of this word unwritten, and the "
                                        f"explicit engine enumerates at most {MAX_ENUMERATED_BITS} free bits per cell")
@@ -173,7 +173,11 @@ def _expansions(cell: Cell, t: ir.Type, unknown: int, fixed: dict[Cell, object],
             raise TooManyInitialStates(cell_name(cell, types),
                                        f"init leaves this u{t.width} free, and the explicit engine enumerates "
                                        f"at most {MAX_ENUMERATED_BITS}-bit free cells")
-        values = range(t.mask + 1) if isinstance(t, ir.BitsType) else ir.domain_values(t)  # type: ignore[arg-type]
+        count = t.mask + 1 if isinstance(t, ir.BitsType) else ir.domain_size(t)
+        if so_far + count > limit:
+            raise TooManyInitialStates(cell_name(cell, types),
+                                       f"enumerating what init leaves free needs more than {limit} runs of init")
+        values = range(count) if isinstance(t, ir.BitsType) else ir.domain_values(t)  # type: ignore[arg-type]
         options = [{**fixed, cell: v} for v in values]
     if so_far + len(options) > limit:
         raise TooManyInitialStates(cell_name(cell, types),

@@ -23,11 +23,16 @@ class LoadedSpec:
 
 def display_path(path: str) -> str:
     """Paths in messages: relative to the working directory when below it."""
-    relative = os.path.relpath(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # an empty path, or one with a NUL byte
+        return repr(path)
     return path if relative.startswith("..") else relative
 
 
 def load_spec(path: str) -> LoadedSpec:
+    if not path or "\0" in path:
+        raise fail("MDC001", f"{path!r} is not a file name")
     texts: dict[str, tuple[str, ...]] = {}
     modules: list[s.Module] = []
     loaded: set[str] = set()
@@ -88,6 +93,8 @@ def resolve_import(target: str, from_dir: str) -> str | None:
 
 def _read_document(file_path: str, import_span: Span | None) -> SpecDocument:
     shown = display_path(file_path)
+    if not file_path or "\0" in file_path:
+        raise fail("MDC001", f"{shown} is not a file name", import_span)
     try:
         if os.path.isdir(file_path):
             raise fail("MDC001", f"{shown} is a directory, not a spec file", import_span)
@@ -96,7 +103,10 @@ def _read_document(file_path: str, import_span: Span | None) -> SpecDocument:
             raise fail("MDC402", f"{shown} is {size} bytes; specs are limited to {MAX_SPEC_BYTES} bytes",
                        import_span)
         with open(file_path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_SPEC_BYTES + 1)  # a device or pipe has no size to check first
+        if len(raw) > MAX_SPEC_BYTES:
+            raise fail("MDC402", f"{shown} is more than {MAX_SPEC_BYTES} bytes; specs are limited to "
+                       f"{MAX_SPEC_BYTES} bytes", import_span)
     except OSError as error:
         raise fail("MDC001", f"cannot read {shown}: {error.strerror or error}", import_span) from None
     try:

@@ -42,7 +42,7 @@ def parse_block(block: ModelBlock) -> tuple[s.Decl, ...]:
     try:
         return tuple(_ToAst(block).transform(tree).children)
     except VisitError as error:
-        if isinstance(error.orig_exc, SpecError):
+        if isinstance(error.orig_exc, (SpecError, RecursionError)):  # the CLI reports nesting as MDC402
             raise error.orig_exc from None
         raise
 

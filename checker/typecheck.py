@@ -18,6 +18,7 @@ from .source import Span
 DEFAULT_CONFIG = "default"
 MAX_DOMAIN = 4096          # values one quantifier, loop or array index may range over
 MAX_STATE_LEAVES = 65536   # scalar cells in the whole state
+MAX_UNROLLED = 1 << 20     # instances of a body inside nested loops and quantifiers
 MAX_INT_BITS = 256         # width of the widest integer an expression may need
 MAX_BITS_WIDTH = 64
 MAX_LAYOUT_WORDS = 512
@@ -158,9 +159,18 @@ class _Scope:
     locals: dict[str, _Local] = field(default_factory=dict)
     can_write_state: bool = False
     context: str = "expression"
+    unrolled: int = 1  # how many times a body here is unrolled by the loops and quantifiers around it
 
     def child(self) -> "_Scope":
-        return _Scope(dict(self.locals), self.can_write_state, self.context)
+        return _Scope(dict(self.locals), self.can_write_state, self.context, self.unrolled)
+
+    def nested(self, times: int, span: Span | None) -> "_Scope":
+        inner = self.child()
+        inner.unrolled = self.unrolled * times
+        if inner.unrolled > MAX_UNROLLED:
+            raise fail("MDC402", f"the loops and quantifiers around this body unroll it {inner.unrolled} times; "
+                       f"at most {MAX_UNROLLED}", span)
+        return inner
 
 
 class _Lowering:
@@ -644,7 +654,7 @@ class _Lowering:
                               tuple(self.stmts(otherwise, scope.child())), st.span)]
             case s.ForStmt(var=var, domain=domain, body=body):
                 d = self._check_domain(self.resolve_type(domain), domain.span)
-                inner = scope.child()
+                inner = scope.nested(ir.domain_size(d), st.span)
                 self._declare(inner, var, d, False, st.span)
                 return [ir.For(var, d, tuple(self.stmts(body, inner)), st.span)]
             case s.RequireStmt(cond=cond):
@@ -1028,6 +1038,7 @@ class _Lowering:
         domains = []
         for binder in binders:
             d = self._check_domain(self.resolve_type(binder.domain), binder.domain.span)
+            inner = inner.nested(ir.domain_size(d), span)
             self._declare(inner, binder.name, d, False, binder.span)
             domains.append((binder.name, d))
         b = self.expr(body, inner)
