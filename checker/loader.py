@@ -110,7 +110,7 @@ def _read_document(file_path: str, import_span: Span | None) -> SpecDocument:
     except OSError as error:
         raise fail("MDC001", f"cannot read {shown}: {error.strerror or error}", import_span) from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark is not part of the text
     except UnicodeDecodeError as error:
         raise fail("MDC002", f"{shown} is not UTF-8 text (bad byte at offset {error.start})",
                    import_span) from None

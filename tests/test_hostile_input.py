@@ -6,7 +6,8 @@ nothing exits 4 ("internal error": a bug in mdcheck). Every run ends within a wa
 bound and, where a test measures it, without a large memory peak.
 
 1. generated garbage: random bytes, random text, random text inside an mdcheck fence,
-   and random specs built from the language's grammar (both engines);
+   random specs built from the language's grammar (BMC, explicit engine, simulation),
+   random command lines;
 2. the real specs and models, truncated and mutated (lines deleted and duplicated, tokens
    swapped, dropped or replaced, identifiers exchanged, characters inserted);
 3. huge constants and bounds, deep nesting, big files, many actions;
@@ -23,7 +24,6 @@ max_examples; "long" also turns derandomization off.
 from __future__ import annotations
 
 import io
-import itertools
 import os
 import re
 import resource
@@ -37,17 +37,15 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from checker import ir
 from checker.cli import run
 from checker.diagnostics import CODES, SpecError
-from checker.havoc import TooManyInitialStates, initial_states
 from checker.loader import MAX_SPEC_BYTES, load_spec
 from checker.typecheck import collect_declarations, configuration_names, lower
 
@@ -285,52 +283,6 @@ def fence(body: str) -> str:
     return "```mdcheck\n" + body + "\n```\n"
 
 
-def _wide(t: ir.Type) -> bool:
-    if isinstance(t, ir.IntType):
-        return t.hi - t.lo + 1 > 1 << 16
-    if isinstance(t, ir.ArrayType):
-        return _wide(t.elem)
-    if isinstance(t, ir.RecordType):
-        return any(_wide(ft) for _, ft in t.fields)
-    return False
-
-
-def _huge_parameter(t: ir.Type) -> bool:
-    return (isinstance(t, ir.BitsType) and t.width >= 63) or (isinstance(t, ir.IntType) and t.hi - t.lo >= 1 << 62)
-
-
-def explicit_engine_known_bug(path: Path, simulating: bool = False) -> str | None:
-    """The pinned explicit-engine bug (see the xfail tests at the end) this spec would run
-    into, if any, so that a fuzz test can check it with BMC instead. Remove when fixed.
-
-    `mdcheck simulate` draws random initial states when there are too many to list, and
-    any of them may make init fail: with `simulating`, such a spec counts as a trigger."""
-    try:
-        decls = collect_declarations(load_spec(str(path)))
-        models = [lower(decls, name, {}) for name in configuration_names(decls)]
-    except (SpecError, RecursionError):
-        return None
-    for model in models:
-        if any(_huge_parameter(t) for action in model.actions for _, t in action.params):
-            return "a parameter of 2**63 values or more: OverflowError"
-        if any(_wide(t) for _, t in model.state):
-            return "a wide range init may leave free: unbounded memory"
-        try:
-            with memory_guard():
-                if any(s.state is None for s in itertools.islice(initial_states(model, 1 << 16), 5000)):
-                    return "an init that can fail: KeyError in render_trace"
-        except TooManyInitialStates:
-            if simulating:
-                return "initial states drawn at random, which may make init fail"
-        except Exception:  # noqa: BLE001 -- the run itself will tell
-            pass
-    return None
-
-
-def engine_for(path: Path, engine: str) -> str:
-    return "bmc" if engine == "explicit" and explicit_engine_known_bug(path) else engine
-
-
 # ---------------------------------------------------------------------------
 # 1. generated garbage
 
@@ -402,14 +354,13 @@ class SpecGenerator:
     """A random spec of constants, enums, scalar and array variables, a layout, fns,
     procs, init, actions, invariants and a configuration; expressions mostly well typed.
 
-    `explicit_safe` keeps away from three explicit-engine bugs pinned by the xfail tests
-    below (an init that can fail, a u64 action parameter, a huge range init leaves free),
-    so that the explicit fuzz test guards everything else; drop it when they are fixed.
+    With `concrete_init`, init assigns (nearly) every variable a literal: the explicit
+    engine and simulation then get past listing initial states to the search itself.
     """
 
-    def __init__(self, c: Chooser, explicit_safe: bool = False):
+    def __init__(self, c: Chooser, concrete_init: bool = False):
         self.c = c
-        self.safe = explicit_safe
+        self.concrete_init = concrete_init
         self.lines: list[str] = []
         self.consts: list[str] = []
         self.scalars: dict[str, tuple] = {}  # name -> ("int", lo, hi) | ("bits", w) | ("bool",) | ("enum", E)
@@ -547,11 +498,10 @@ class SpecGenerator:
         k = c.int(0, 3)
         if k == 0 or (k == 1 and small and c.chance(70)):
             lo = c.choice([0, 0, 0, -3, 1])
-            spans = [0, 1, 3, 7] if small or self.safe else [0, 1, 3, 7, 15, 255, 4095, 2 ** 32, 2 ** 63, 2 ** 200]
+            spans = [0, 1, 3, 7] if small else [0, 1, 3, 7, 15, 255, 4095, 2 ** 32, 2 ** 63, 2 ** 200]
             return ("int", lo, lo + c.choice(spans))
         if k == 1:
-            widths = [1, 2, 8, 16, 32] + ([] if small and self.safe else [64])
-            return ("bits", c.choice(widths))
+            return ("bits", c.choice([1, 2, 8, 16, 32, 64]))
         if k == 2 and self.enums:
             return ("enum", c.choice(list(self.enums)))
         return ("bool",)
@@ -591,9 +541,8 @@ class SpecGenerator:
             return f"{name}({', '.join(self.value(k, env, 1) for k in params)})"
         return f"require {self.bool_expr(env)}"
 
-    def safe_init(self) -> str:
-        """Assignments of in-range literals only: an init that cannot fail (and, mostly,
-        leaves nothing free for the explicit engine to enumerate)."""
+    def literal_init(self) -> str:
+        """In-range literals for (nearly) every variable."""
         c = self.c
 
         def literal(k: tuple) -> str:
@@ -662,8 +611,8 @@ class SpecGenerator:
             text, kinds, env = self.params()
             out.append(f"proc {name}({text}) {{ {self.stmt(env)} }}")
             self.procs.append((name, kinds))
-        if self.safe:
-            out.append(f"init {{ {self.safe_init()} }}")
+        if self.concrete_init:
+            out.append(f"init {{ {self.literal_init()} }}")
         else:
             out.append("init { " + " ".join(self.stmt({}, 1) for _ in range(c.int(0, 3))) + " }")
         for _ in range(c.int(1, 3)):
@@ -690,8 +639,10 @@ class SpecGenerator:
 
 
 @st.composite
-def generated_specs(draw, explicit_safe: bool = False) -> str:
-    return SpecGenerator(Chooser(draw), explicit_safe).build()
+def generated_specs(draw, concrete_init: bool | None = None) -> str:
+    if concrete_init is None:
+        concrete_init = draw(st.booleans())
+    return SpecGenerator(Chooser(draw), concrete_init).build()
 
 
 @fuzz(200)
@@ -705,29 +656,44 @@ def test_generated_specs_bmc(work, text, depth, raw):
 
 
 @fuzz(200)
-@given(text=st.booleans().flatmap(lambda safe: generated_specs(explicit_safe=safe)),
-       depth=st.sampled_from(["0", "1", "2"]))
+@given(text=generated_specs(), depth=st.sampled_from(["0", "1", "2"]))
 def test_generated_specs_explicit(work, text, depth):
     path = write(work, text, "genx")
     before = max_rss_mib()
-    result = run_cli([path, "--engine", engine_for(path, "explicit"), "--depth", depth, "--timeout", "3",
+    result = run_cli([path, "--engine", "explicit", "--depth", depth, "--timeout", "3",
                       "--max-states", "20000"])
     assert_answered(result, text)
     assert max_rss_mib() - before < MODEST_GROWTH_MIB, result.shown(text)
 
 
 @fuzz(100)
-@given(text=st.booleans().flatmap(lambda safe: generated_specs(explicit_safe=safe)),
-       seed=st.integers(-2 ** 70, 2 ** 70))
+@given(text=generated_specs(), seed=st.integers(-2 ** 70, 2 ** 70))
 def test_generated_specs_simulate(work, text, seed):
-    """`mdcheck simulate` lists initial states like the explicit engine: specs that would
-    hit the pinned init bugs are checked with BMC instead."""
     path = write(work, text, "gens")
-    if explicit_engine_known_bug(path, simulating=True):
-        argv = [path, "--depth", "1", "--timeout", "3"]
-    else:
-        argv = ["simulate", path, "--steps", "20", "--runs", "5", "--seed", str(seed), "--timeout", "3"]
+    argv = ["simulate", path, "--steps", "20", "--runs", "5", "--seed", str(seed), "--timeout", "3"]
     assert_answered(run_cli(argv), text)
+
+
+option_values = st.one_of(st.sampled_from(["0", "1", "-1", "2", "1000", "1001", "1e3", "0x10", "inf", "nan", "",
+                                           "true", "default", "posted", "fixed", "x=1", "LIMIT=2", "NPAGES=4",
+                                           "bmc", "explicit", "simulate", "--", "-"]),
+                          st.integers(-2 ** 70, 2 ** 70).map(str), st.text(max_size=8))
+options = st.lists(st.one_of(
+    st.tuples(st.sampled_from(["--config", "--depth", "--engine", "--max-states", "--timeout", "-D", "--steps",
+                               "--runs", "--seed"]), option_values),
+    st.tuples(st.sampled_from(["--raw-words", "--timing", "--no-timing", "--help-me", "-x", "--depth=2",
+                               "-DLIMIT=2", "simulate"])),
+), max_size=5)
+
+
+@fuzz(150)
+@given(spec=st.sampled_from(["counter.md", "layout_views.md", "diag_syntax.md"]), opts=options,
+       simulating=st.booleans())
+def test_random_command_lines(spec, opts, simulating):
+    argv = (["simulate"] if simulating else []) + [str(GOLDEN / spec)] + [a for o in opts for a in o]
+    if "--timeout" not in argv:
+        argv += ["--timeout", "10"]
+    assert_answered(run_cli(argv), " ".join(argv))
 
 
 # ---------------------------------------------------------------------------
@@ -797,7 +763,6 @@ mutations = st.lists(mutation, min_size=1, max_size=3)
 def test_mutated_small_specs(work, name, edits, depth, engine):
     text = mutate((GOLDEN / name).read_text(encoding="utf-8"), edits)
     path = write(work, text, "small")
-    engine = engine_for(path, engine)
     assert_answered(run_cli([path, "--depth", depth, "--timeout", "10", "--engine", engine]),
                     f"{name} with {edits}, --engine {engine}:\n{text}")
 
@@ -1245,3 +1210,19 @@ def test_explicit_engine_wide_free_range(tmp_path, spec, command):
         assert_spec_error(result, "MDC404", spec)
     # simulate falls back to random initial states when there are too many to list
     assert result.max_rss_mib < MODEST_RSS_MIB, result.shown()
+
+
+def test_byte_order_mark_changes_nothing(tmp_path):
+    text = (fence("var x: bool\ninit { x = false }\ninvariant never: x") + "\n"
+            + fence("action set() { x = true }") + "\n"
+            + fence("var y: bool\ninit { y = false }\ninvariant fine: !y"))
+    plain, marked = tmp_path / "plain.md", tmp_path / "marked.md"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    expected = run_cli([plain, "--depth", "2"])
+    assert_answered(expected)
+    assert expected.code == 1 and re.search(r"never\s+invariant\s+holds\s+VIOLATED", expected.out), expected.shown()
+    result = run_cli([marked, "--depth", "2"])
+    assert_answered(result, "with a BOM")
+    assert result.code == expected.code, result.shown("with a BOM")
+    assert re.search(r"never\s+invariant\s+holds\s+VIOLATED", result.out), result.shown("with a BOM")
