@@ -269,3 +269,45 @@ def test_simulate_finds_the_syzbot_crash():
                        "--steps", "30", "--runs", "10", "--seed", "3", "--no-timing")
     assert code == 0
     assert "pte_free_now" in out and "VIOLATED" in out
+
+
+def test_bit_vector_wrap_around_agrees_with_bmc(tmp_path):
+    # Each action wraps a u4 once from its initial value; each invariant names the value the
+    # wrap gives (0 - 1 = 15, 15 + 1 = 0, 9 * 2 = 2, 12 << 1 = 8, -(1) = 15, ~0 = 15): each is
+    # violated at depth 1, by the action of the same name, in both engines.
+    from checker import bmc
+    model = lower_spec(tmp_path, """
+        var a: u4
+        var b: u4
+        var c: u4
+        var d: u4
+        var e: u4
+        var f: u4
+        init {
+            a = 0
+            b = 15
+            c = 9
+            d = 12
+            e = 1
+            f = 0
+        }
+        action sub() { a = a - 1 }
+        action add() { b = b + 1 }
+        action mul() { c = c * 2 }
+        action shl() { d = d << 1 }
+        action neg() { e = -e }
+        action inv() { f = ~f }
+        invariant sub_wraps: a != 15
+        invariant add_wraps: b != 0
+        invariant mul_wraps: c != 2
+        invariant shl_drops: d != 8
+        invariant neg_wraps: e != 15
+        invariant inv_flips: f != 15
+    """)
+    by_explicit = explore(model, depth=2).verdicts
+    by_bmc = bmc.check(model, bmc.BmcOptions(2)).verdicts
+    for name in ("sub_wraps", "add_wraps", "mul_wraps", "shl_drops", "neg_wraps", "inv_flips"):
+        for verdicts in (by_explicit, by_bmc):
+            v = verdicts[name]
+            assert isinstance(v, Violated) and v.depth == 1, (name, v)
+            assert v.trace.steps[0].action == name.split("_")[0]
