@@ -8,16 +8,17 @@ A property's depth is the number of actions in its counterexample.
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import z3
 
-from . import ir
-from .encoder import Encoder, ExecState, SymValue, decode
-from .verdict import HoldsToDepth, Proved, Step, Trace, Unknown, Verdict, Violated
+from . import coverage, ir
+from .encoder import Encoder, SymValue
+from .unrolling import (OutOfTime, Queries, Step as _Step, decode_state, decode_steps, encode_step, failures_by_prop,
+                        state_failures, step_failures, transition)
+from .verdict import HoldsToDepth, Proved, Trace, Unknown, Verdict, Violated
 
 
 @dataclass(frozen=True)
@@ -33,77 +34,12 @@ class BmcRun:
     depth_seconds: list[float] = field(default_factory=list)  # cumulative time at the end of each depth
 
 
-class _OutOfTime(Exception):
-    """The deadline passed while the next depth was still being encoded."""
-
-
-@dataclass
-class _Step:
-    selector: list[z3.BoolRef]          # action i chosen at this step
-    params: list[dict[str, SymValue]]   # per action
-    state: dict[str, SymValue]          # the state after this step
-    act: z3.BitVecRef | None
-
-
-class _Solver:
-    """The unrolled path so far, and QF_BV queries on it under a wall-clock deadline.
-
-    Property queries are mostly unsat and are solved by a fresh bit-blasting solver each
-    time: measured on specs/ptdesc_tags.md, about 1.5x faster at depth 6 than Z3's incremental
-    core. The feasibility query (is there any path this long?) is nearly always sat and
-    cheap, so it goes to one incremental solver that keeps what it learns.
-    """
-
-    def __init__(self, ctx: z3.Context, deadline: float | None):
-        self.ctx = ctx
-        self.deadline = deadline
-        self.constraints: list[z3.BoolRef] = []
-        self.path_solver = z3.SolverFor("QF_BV", ctx=ctx)
-
-    def add(self, *constraints: z3.BoolRef) -> None:
-        self.constraints.extend(constraints)
-        self.path_solver.add(*constraints)
-
-    def check(self, query: z3.BoolRef) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        solver = z3.SolverFor("QF_BV", ctx=self.ctx)
-        solver.add(*self.constraints)
-        solver.add(query)
-        return self._run(solver)
-
-    def out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
-
-    def check_feasible(self) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        return self._run(self.path_solver)
-
-    def _run(self, solver: z3.Solver) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        remaining = None if self.deadline is None else self.deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return z3.unknown, None, "timeout"
-        timer = threading.Timer(remaining, self.ctx.interrupt) if remaining is not None else None
-        try:
-            if timer:
-                timer.start()
-            result = solver.check()
-            model = solver.model() if result == z3.sat else None
-            reason = ""
-            if result == z3.unknown:
-                reason = solver.reason_unknown()
-                if reason in ("canceled", "interrupted from keyboard") or (
-                        self.deadline is not None and time.monotonic() >= self.deadline):
-                    reason = "timeout"
-            return result, model, reason
-        finally:
-            if timer:
-                timer.cancel()
-
-
 def check(model: ir.Model, options: BmcOptions,
           on_depth: Callable[[int], None] | None = None) -> BmcRun:
     started = time.monotonic()
     ctx = z3.Context()
     encoder = Encoder(model, ctx)
-    solver = _Solver(ctx, options.deadline)
+    solver = Queries(ctx, options.deadline)
     open_props = {p.name: p for p in model.properties}
     verdicts: dict[str, Verdict] = {}
     seconds: dict[str, float] = {}
@@ -124,19 +60,12 @@ def check(model: ir.Model, options: BmcOptions,
     states = [s0]
 
     def trace_from(m: z3.ModelRef, depth: int, failed_in_step: bool) -> Trace:
-        decoded = [{n: decode(m, s[n], t) for n, t in model.state} for s in states[:depth + 1]]
-        trace_steps = []
-        for k in range(1, depth + 1):
-            step = steps[k - 1]
-            chosen = next(i for i, sel in enumerate(step.selector) if z3.is_true(m.eval(sel, model_completion=True)))
-            action = model.actions[chosen]
-            args = tuple((p, decode(m, step.params[chosen][p], t)) for p, t in action.params)
-            post = None if (failed_in_step and k == depth) else decoded[k]
-            trace_steps.append(Step(action.name, args, post))
-        pre = {n: decode(m, havoc[n], t) for n, t in model.state}
+        decoded = [decode_state(m, model, s) for s in states[:depth + 1]]
+        trace_steps = decode_steps(m, model, steps[:depth], decoded, failed_in_step)
+        pre = decode_state(m, model, havoc)
         if depth == 0 and failed_in_step:  # init itself failed: no initial state; show what it started from
             return Trace(pre, pre, (), True)
-        return Trace(pre, decoded[0], tuple(trace_steps), failed_in_step)
+        return Trace(pre, decoded[0], trace_steps, failed_in_step)
 
     def ask(conditions: dict[str, z3.BoolRef], depth: int, failed_in_step: bool) -> None:
         """Settle every property whose violation condition is satisfiable at this depth.
@@ -165,15 +94,7 @@ def check(model: ir.Model, options: BmcOptions,
         ask({name: encoder.disj(conds) for name, conds in failures.items()}, depth, True)
 
     def state_level(state: dict[str, SymValue], depth: int) -> None:
-        failures: dict[str, list[z3.BoolRef]] = {}
-        for inv in model.invariants:
-            if solver.out_of_time():
-                raise _OutOfTime()
-            violated, check_failures = encoder.state_predicate(inv.body, state)
-            failures.setdefault(inv.name, []).append(violated)
-            for f in check_failures:
-                failures.setdefault(f.prop, []).append(f.cond)
-        conditions = {name: encoder.disj(conds) for name, conds in failures.items()}
+        conditions = state_failures(encoder, model, state, solver.out_of_time)
         ask(conditions, depth, False)
         # A property just shown unbreakable at this depth holds in every reachable state
         # here, so stating it for this state removes no execution; it only helps the
@@ -185,7 +106,7 @@ def check(model: ir.Model, options: BmcOptions,
     def unroll() -> int | None:
         """Check depth by depth; the depth at which every execution stops, if it does."""
         # depth 0: init itself, then the initial state
-        action_level(_failures_by_prop([init]), 0)
+        action_level(failures_by_prop([init]), 0)
         solver.add(init.alive)
         state_level(s0, 0)
         run.depth_seconds.append(time.monotonic() - started)
@@ -196,16 +117,12 @@ def check(model: ir.Model, options: BmcOptions,
             if not open_props:
                 break
             unknown_before = sum(isinstance(v, Unknown) for v in verdicts.values())
-            step, results, constraints = _encode_step(encoder, model, states[-1], k, solver.out_of_time)
+            step, results, constraints = encode_step(encoder, model, states[-1], k, solver.out_of_time)
             solver.add(*constraints)
             steps.append(step)
             states.append(step.state)
-            failures: dict[str, list[z3.BoolRef]] = {}
-            for selector, result in zip(step.selector, results):
-                for f in result.failures:
-                    failures.setdefault(f.prop, []).append(encoder.conj([selector, f.cond]))
-            action_level(failures, k)
-            solver.add(_transition(encoder, model, step, results))
+            ask(step_failures(encoder, step, results), k, True)
+            solver.add(transition(encoder, model, step, results))
             if open_props:
                 feasible, _, _ = solver.check_feasible()
                 if feasible == z3.unsat:
@@ -220,7 +137,7 @@ def check(model: ir.Model, options: BmcOptions,
 
     try:
         exhausted_at = unroll()
-    except _OutOfTime:  # the deadline passed while a depth was being encoded
+    except OutOfTime:  # the deadline passed while a depth was being encoded
         for name in list(open_props):
             settle(name, Unknown("timeout", len(run.depth_seconds) - 1))
         return run
@@ -234,49 +151,71 @@ def check(model: ir.Model, options: BmcOptions,
     return run
 
 
-def _failures_by_prop(results: list[ExecState]) -> dict[str, list[z3.BoolRef]]:
-    out: dict[str, list[z3.BoolRef]] = {}
-    for r in results:
-        for f in r.failures:
-            out.setdefault(f.prop, []).append(f.cond)
-    return out
 
 
-def _encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue], k: int,
-                 out_of_time: Callable[[], bool]) -> tuple[_Step, list[ExecState], list[z3.BoolRef]]:
-    ctx = encoder.ctx
-    n = len(model.actions)
-    constraints: list[z3.BoolRef] = []
-    act = None
-    selectors: list[z3.BoolRef] = []
-    if n == 1:
-        selectors = [encoder.true]
-    elif n > 1:
-        width = max(1, (n - 1).bit_length())
-        act = z3.BitVec(f"act{k}", width, ctx)
-        if n < (1 << width):
-            constraints.append(z3.ULT(act, z3.BitVecVal(n, width, ctx)))
-        selectors = [act == z3.BitVecVal(i, width, ctx) for i in range(n)]
-    params = []
-    results = []
-    for action in model.actions:
-        if out_of_time():
-            raise _OutOfTime()
-        p = {name: encoder.fresh(t, f"s{k}.{action.name}.{name}", constraints) for name, t in action.params}
-        params.append(p)
-        results.append(encoder.run(action.body, before, p))
-    after = encoder.fresh_state(f"s{k}.", [])
-    return _Step(selectors, params, after, act), results, constraints
+def cover(model: ir.Model, goals: tuple[coverage.Goal, ...], options: BmcOptions) -> dict[tuple, int | None]:
+    """For each goal (by key), the least depth at which some run meets it; None when no run
+    up to options.max_depth does. Stops early, leaving goals out, at the deadline."""
+    ctx = z3.Context()
+    encoder = Encoder(model, ctx)
+    solver = Queries(ctx, options.deadline)
+    open_goals = {g.key: g for g in goals}
+    found: dict[tuple, int | None] = {}
 
+    def ask(conditions: dict[tuple, list[z3.BoolRef]], depth: int) -> None:
+        pending = {key: encoder.disj(c) for key, c in conditions.items() if key in open_goals}
+        pending = {key: c for key, c in pending.items() if not z3.is_false(c)}
+        while pending:
+            result, m, _ = solver.check(encoder.disj(list(pending.values())))
+            if result == z3.unsat:
+                return
+            if result == z3.unknown:  # nothing is claimed about goals not settled
+                raise OutOfTime()
+            assert m is not None
+            hit = [key for key, c in pending.items() if z3.is_true(m.eval(c, model_completion=True))]
+            for key in hit:
+                found[key] = depth
+                open_goals.pop(key)
+                del pending[key]
 
-def _transition(encoder: Encoder, model: ir.Model, step: _Step, results: list[ExecState]) -> z3.BoolRef:
-    if not results:
-        return encoder.false
-    enabled = encoder.disj([encoder.conj([sel, r.alive]) for sel, r in zip(step.selector, results)])
-    equalities = []
-    for name, _ in model.state:
-        value = results[-1].state[name]
-        for sel, r in zip(reversed(step.selector[:-1]), reversed(results[:-1])):
-            value = encoder.merge(sel, r.state[name], value)
-        equalities.append(encoder.equal(step.state[name], value))
-    return encoder.conj([enabled] + equalities)
+    def premises_in(state: dict[str, SymValue]) -> dict[tuple, list[z3.BoolRef]]:
+        out: dict[tuple, list[z3.BoolRef]] = {}
+        for g in open_goals.values():
+            if g.kind == "premise" and g.premise is not None:
+                true_here, _ = encoder.state_predicate(coverage.negation(g.premise), state)
+                out.setdefault(g.key, []).append(true_here)
+        return out
+
+    def reached(step: _Step, results: list) -> dict[tuple, list[z3.BoolRef]]:
+        out: dict[tuple, list[z3.BoolRef]] = {}
+        for action, selector, result in zip(model.actions, step.selector, results):
+            enabled = coverage.Goal("action", action.name, action.span).key
+            out.setdefault(enabled, []).append(encoder.conj([selector, result.alive]))
+            for r in result.reached:
+                key = coverage.Goal("assert", r.prop, r.span).key  # type: ignore[arg-type]
+                out.setdefault(key, []).append(encoder.conj([selector, r.cond]))
+        return out
+
+    try:
+        domain: list[z3.BoolRef] = []
+        havoc = encoder.fresh_state("pre.", domain)
+        init = encoder.run(model.init, havoc, {})
+        solver.add(*domain, init.alive)
+        state = init.state
+        ask(premises_in(state), 0)
+        for k in range(1, options.max_depth + 1):
+            if not open_goals:
+                break
+            step, results, constraints = encode_step(encoder, model, state, k, solver.out_of_time)
+            solver.add(*constraints)
+            ask(reached(step, results), k)
+            solver.add(transition(encoder, model, step, results))
+            state = step.state
+            ask(premises_in(state), k)
+            if solver.out_of_time():
+                return found
+    except OutOfTime:
+        return found
+    for key in open_goals:
+        found[key] = None
+    return found

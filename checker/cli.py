@@ -10,20 +10,23 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence, TextIO
 
-from . import bmc, explicit, simulate
+from . import bmc, coverage, explicit, proving, simulate
 from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
 from . import ir
 from .loader import load_spec
-from .render import render_notes, render_summary, render_trace
-from .replay import ReplayError, replay
+from .render import render_cti, render_notes, render_summary, render_trace, where
+from .replay import ReplayError, replay, replay_from_state
 from .typecheck import collect_declarations, configuration_names, lower
 from .verdict import NotFound, PropertyResult, Unknown, Violated
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
 DEFAULT_DEPTH = 6
+DEFAULT_MAX_K = 3
+DEFAULT_PROOF_RLIMIT = 20_000_000
+MAX_K = 50
 MAX_DEPTH = 1000
 MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
 MAX_SIMULATION_STEPS = 1_000_000
@@ -58,9 +61,22 @@ def _parser(simulating: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--depth", type=int, default=None, metavar="K",
                        help=f"bounded model checking depth, in actions (default: the configuration's "
                             f"own `depth`, else {DEFAULT_DEPTH})")
-        p.add_argument("--engine", choices=("bmc", "explicit"), default="bmc",
-                       help="bmc: bounded model checking with Z3 (default); explicit: breadth-first search "
-                            "over concrete states, no solver, until no new state is found (or to --depth)")
+        p.add_argument("--engine", choices=("auto", "pdr", "bmc", "explicit"), default="auto",
+                       help="auto (default): prove each property by k-induction, check the rest with BMC to "
+                            "--depth; pdr: prove with IC3/PDR (Z3's Spacer), then BMC; bmc: bounded model "
+                            "checking only; explicit: breadth-first search over concrete states, no solver, "
+                            "until no new state is found (or to --depth)")
+        p.add_argument("--max-k", type=int, default=DEFAULT_MAX_K, metavar="K",
+                       help=f"largest k tried by k-induction (default {DEFAULT_MAX_K}; k > 1 needs BMC to depth k - 1)")
+        p.add_argument("--proof-rlimit", type=int, default=DEFAULT_PROOF_RLIMIT, metavar="N",
+                       help=f"Z3 resource units the proof engine may use per configuration (default "
+                            f"{DEFAULT_PROOF_RLIMIT:_}, about ten seconds here); a deterministic limit: the same "
+                            "spec proves the same properties on any machine")
+        p.add_argument("--show-invariant", action="store_true",
+                       help="print the inductive invariant of each proof")
+        p.add_argument("--strict", action="store_true",
+                       help=f"fail (exit {EXIT_VACUOUS}) when an action is never enabled, an assert never "
+                            "reached or an invariant's premise never true within the depth")
         p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
                        help="explicit engine: give up (UNKNOWN) after this many distinct states")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
@@ -88,6 +104,10 @@ class _Options:
     engine: str = "bmc"  # or "explicit", or "simulate"
     max_states: int = explicit.ExplicitOptions.max_states
     simulation: simulate.SimulateOptions | None = None
+    max_k: int = DEFAULT_MAX_K
+    proof_rlimit: int = DEFAULT_PROOF_RLIMIT
+    show_invariant: bool = False
+    strict: bool = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,7 +154,7 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
 
 
 def _combine(codes: list[int]) -> int:
-    for code in (EXIT_INTERNAL, EXIT_SPEC_ERROR, EXIT_UNEXPECTED, EXIT_UNKNOWN):
+    for code in (EXIT_INTERNAL, EXIT_SPEC_ERROR, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_VACUOUS):
         if code in codes:
             return code
     return EXIT_OK
@@ -148,8 +168,14 @@ def _read_options(argv: list[str]) -> _Options:
             if not 1 <= value <= most:
                 raise _UsageError(f"{flag} must be between 1 and {most}, not {value}")
         args.depth, args.engine, args.max_states = None, "simulate", explicit.ExplicitOptions.max_states
+        args.max_k, args.show_invariant, args.strict = DEFAULT_MAX_K, False, False
+        args.proof_rlimit = DEFAULT_PROOF_RLIMIT
     if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
+    if not 1 <= args.max_k <= MAX_K:
+        raise _UsageError(f"--max-k must be between 1 and {MAX_K}, not {args.max_k}")
+    if args.proof_rlimit < 0:
+        raise _UsageError(f"--proof-rlimit must be a positive number, not {args.proof_rlimit}")
     if args.max_states <= 0:
         raise _UsageError(f"--max-states must be a positive number, not {args.max_states}")
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
@@ -165,7 +191,8 @@ def _read_options(argv: list[str]) -> _Options:
     timing = args.timing if args.timing is not None else _stdout_is_terminal()
     simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
     return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
-                    getattr(args, "raw_words", False), args.engine, args.max_states, simulation)
+                    getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
+                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict)
 
 
 def _stdout_is_terminal() -> bool:
@@ -215,21 +242,18 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
 
     results: list[PropertyResult] = []
-    depths: list[str] = []
-    engine_notes: list[str] = []
+    runs: list[_ModelRun] = []
     internal_error = False
     for model in models:
         try:
-            verdicts, seconds, depth, note = _run_engine(model, options, err)
+            model_run = _run_engine(model, options, err)
         except explicit.CannotEnumerate as error:
             print(render(Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
                                     hint="use --engine bmc, or narrow the type"), texts), file=err)
             return EXIT_SPEC_ERROR
-        depths.append(depth)
-        if note:
-            engine_notes.append(note)
+        runs.append(model_run)
         for prop in model.properties:
-            result = PropertyResult(model.config, prop, verdicts[prop.name], seconds[prop.name])
+            result = PropertyResult(model.config, prop, model_run.verdicts[prop.name], model_run.seconds[prop.name])
             results.append(result)
             if isinstance(result.verdict, Violated):
                 try:
@@ -241,27 +265,68 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
                     continue
                 print(render_trace(model, result, evidence, options.raw_words), file=out)
                 print(file=out)
+        internal_error |= not _print_ctis(model, model_run, options, out, err)
+    depths = [r.shown for r in runs]
     shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(
         f"{m.config} {d}" for m, d in zip(models, depths))
     print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, {shown}", file=out)
     print(render_summary(results, options.timing), file=out)
-    for note in engine_notes:
-        print(note, file=out)
+    for model_run in runs:
+        for note in model_run.notes:
+            print(note, file=out)
     for r in results:
         note = render_notes(r)
         if note:
             print(note, file=out)
+    vacuous = False
+    for model, model_run in zip(models, runs):
+        for goal, depth in model_run.uncovered:
+            vacuous = True
+            print(f"{model.config}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]", file=out)
     if internal_error:
         return EXIT_INTERNAL
     if any(not r.as_expected and not isinstance(r.verdict, (Unknown, NotFound)) for r in results):
         return EXIT_UNEXPECTED
     if any(not r.as_expected for r in results):  # UNKNOWN, or a violation simulation did not find
         return EXIT_UNKNOWN
+    if vacuous and options.strict:
+        return EXIT_VACUOUS
     return EXIT_OK
 
 
-def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> tuple[dict, dict, str, str | None]:
-    """Verdicts and times per property, the depth shown in the header, and a note on the search."""
+@dataclass
+class _ModelRun:
+    """What the engines said about one configuration."""
+    verdicts: dict
+    seconds: dict
+    shown: str                      # the depth (or search) shown in the header
+    notes: list[str] = field(default_factory=list)
+    ctis: dict = field(default_factory=dict)
+    uncovered: list[tuple[coverage.Goal, int]] = field(default_factory=list)
+
+
+def _print_ctis(model: ir.Model, model_run: _ModelRun, options: _Options, out: TextIO, err: TextIO) -> bool:
+    """Each counterexample to induction once, replayed first; False if one does not replay."""
+    shown: set[int] = set()
+    properties = {p.name: p for p in model.properties}
+    for name, cti in model_run.ctis.items():
+        if id(cti) in shown:
+            continue
+        shown.add(id(cti))
+        prop = properties[name]
+        try:
+            evidence = replay_from_state(model, cti.trace, prop, cti.assumed)
+        except ReplayError as error:
+            print(f"mdcheck: internal error: the counterexample to induction for '{name}' in configuration "
+                  f"'{model.config}' does not replay: {error}", file=err)
+            return False
+        print(render_cti(model, cti, prop, evidence, options.raw_words), file=out)
+        print(file=out)
+    return True
+
+
+def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
+    """What the chosen engines say about each property of one configuration."""
     if options.simulation is not None:
         sim = options.simulation
         shown = f"simulation, {sim.runs} runs of up to {sim.steps} steps, seed {sim.seed}"
@@ -269,8 +334,8 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> tuple[dict, 
             result = simulate.simulate(model, sim)
         except simulate.NoInitialState as error:
             reason = str(error)
-            return ({p.name: Unknown(reason, -1) for p in model.properties},
-                    {p.name: 0.0 for p in model.properties}, shown, f"{model.config}: {reason}")
+            return _ModelRun({p.name: Unknown(reason, -1) for p in model.properties},
+                             {p.name: 0.0 for p in model.properties}, shown, [f"{model.config}: {reason}"])
         note = (f"{model.config}: {result.runs} runs, {result.steps} steps, {result.distinct_states} distinct "
                 f"states; {result.deadlocked} runs stopped early with no action enabled")
         if options.timing:
@@ -278,7 +343,7 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> tuple[dict, 
         for name, number in sorted(result.found_in.items(), key=lambda item: item[1]):
             note += (f"\n{model.config}: '{name}' found in run {number}; to see that run again: "
                      f"--seed {sim.seed} --runs {number} --steps {sim.steps}")
-        return result.verdicts, result.seconds, shown, note
+        return _ModelRun(result.verdicts, result.seconds, shown, [note])
     if options.engine == "explicit":
         started = time.monotonic()
 
@@ -294,11 +359,33 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> tuple[dict, 
                 f"{run.transitions} transitions, deepest level {run.depth}")
         if options.timing:
             note += f", {run.elapsed:.2f} s, {rate:.0f} states/s"
-        return run.verdicts, run.seconds, shown, note
+        return _ModelRun(run.verdicts, run.seconds, shown, [note])
     depth = options.depth if options.depth is not None else (
         model.depth if model.depth is not None else DEFAULT_DEPTH)
-    bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
-    return bmc_run.verdicts, bmc_run.seconds, f"depth {depth}", None
+    if options.engine == "bmc":
+        bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
+        model_run = _ModelRun(bmc_run.verdicts, bmc_run.seconds, f"depth {depth}")
+    else:
+        proof = proving.check(model, proving.ProveOptions(depth, options.max_k, options.deadline,
+                                                          options.proof_rlimit, options.engine == "pdr"))
+        model_run = _ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis)
+        for lemma in proof.unneeded_lemmas:
+            span = next(inv.span for inv in model.invariants if inv.name == lemma)
+            model_run.notes.append(f"{model.config}: lemma '{lemma}' is proved but no proof needed it "
+                                   f"[{where(span)}]")
+        if options.show_invariant and proof.invariant:
+            model_run.notes.append(f"{model.config}: inductive invariant: {proof.invariant}")
+        if proof.stopped:
+            engine = "IC3/PDR" if options.engine == "pdr" else "k-induction"
+            limit = " (--proof-rlimit)" if proof.stopped == "resource limit" else ""
+            model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
+                                   "properties it did not prove keep their BMC result")
+        if options.timing:
+            model_run.notes.append(f"{model.config}: proof engine {proof.proof_seconds:.2f} s")
+    goals = coverage.goals(model)
+    met = bmc.cover(model, goals, bmc.BmcOptions(depth, options.deadline))
+    model_run.uncovered = [(g, depth) for g in goals if g.key in met and met[g.key] is None]
+    return model_run
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class ExecState:
     locals: dict[str, SymValue]
     alive: z3.BoolRef
     failures: list[Failure] = field(default_factory=list)
+    reached: list[Failure] = field(default_factory=list)  # per assert statement: the condition it is reached
 
 
 class Encoder:
@@ -441,6 +442,7 @@ class Encoder:
             case ir.Assert(cond=cond, prop=prop):
                 c = self.evaluate(cond, frame, self.true)
                 self._settle(frame, st, pc)
+                st.reached.append(Failure(prop, self.conj([st.alive, pc]), stmt.span))
                 failed = self.conj([st.alive, pc, z3.Not(c)])  # type: ignore[arg-type]
                 if not z3.is_false(failed):
                     st.failures.append(Failure(prop, failed, stmt.span))

@@ -433,16 +433,18 @@ class ActionDef:
 class Property:
     """A named property: an invariant, or every assert / implicit check sharing a name."""
     name: str
-    kind: str  # 'invariant' | 'assert' | 'check'
+    kind: str  # 'invariant' | 'lemma' | 'assert' | 'check'
     expect: str  # 'holds' | 'violated'
     span: Span | None = _span()
 
 
 @dataclass(frozen=True)
 class Invariant:
+    """A state property; a lemma is one stated to help prove the others by induction."""
     name: str
     body: Expr
     span: Span | None = _span()
+    lemma: bool = False
 
 
 @dataclass(frozen=True)

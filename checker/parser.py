@@ -25,7 +25,7 @@ _TOKEN_WORDS = {
 
 RESERVED_WORDS = frozenset(
     "forall exists sum count true false let if else for in require assert const type enum record var "
-    "init action proc fn invariant config import return layout view static_assert symbol word bit".split())
+    "init action proc fn invariant lemma config import return layout view static_assert symbol word bit".split())
 
 
 @lru_cache(maxsize=1)
@@ -216,6 +216,9 @@ class _ToAst(Transformer):
 
     def invariant_decl(self, meta, c):
         return s.InvariantDecl(str(c[0]), c[1], self._span(meta))
+
+    def lemma_decl(self, meta, c):
+        return s.InvariantDecl(str(c[0]), c[1], self._span(meta), lemma=True)
 
     def config_decl(self, meta, c):
         return s.ConfigDecl(str(c[0]), tuple(c[1:]), self._span(meta))

@@ -12,7 +12,7 @@ from . import ir
 from .interp import FieldWrite, base_fields, flatten, format_value, value_at
 from .replay import Evidence
 from .source import Span
-from .verdict import HoldsToDepth, NotFound, PropertyResult, Proved, Trace, Unknown, Violated
+from .verdict import CounterexampleToInduction, HoldsToDepth, NotFound, PropertyResult, Proved, Trace, Unknown, Violated
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -144,10 +144,36 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, ra
     trace: Trace = verdict.trace
     prop = result.prop
     lines = [f"--- {result.config}: {prop.kind} '{prop.name}' VIOLATED at depth {verdict.depth} "
-             f"({'expected' if prop.expect == 'violated' else 'UNEXPECTED'}) ---"]
+             f"({'expected' if prop.expect == 'violated' else 'UNEXPECTED'}) ---", "step 0: init"]
+    lines.extend(_run_lines(model, trace, evidence, raw_words))
+    lines.extend(_failure_lines(prop, evidence, _Shown(model.symbols)))
+    lines.extend(_dump_pages(model, trace, evidence))
+    return "\n".join(lines)
+
+
+def render_cti(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Property, evidence: Evidence,
+               raw_words: bool = False) -> str:
+    """A counterexample to induction, rendered like a trace from a state that may be unreachable."""
+    others = [n for n in cti.broken if n != prop.name]
+    lines = [f"--- {model.config}: {prop.kind} '{prop.name}' NOT PROVED: counterexample to induction "
+             f"(k={cti.k}) ---",
+             f"step 0: a state in which every property checked holds ({len(cti.assumed)} of them), "
+             "possibly unreachable"]
+    lines.extend(_run_lines(model, cti.trace, evidence, raw_words))
+    lines.extend(_failure_lines(prop, evidence, _Shown(model.symbols)))
+    if others:
+        lines.append("the same step also breaks: " + ", ".join(f"'{n}'" for n in others))
+    lines.append(f"hint: if no run from init reaches step 0's state, a lemma that is false there "
+                 f"(`lemma NAME: ...` in the spec) lets k-induction prove '{prop.name}'; if one does, "
+                 "BMC at a greater --depth will show the run")
+    return "\n".join(lines)
+
+
+def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: bool) -> list[str]:
+    """The first state in full, then each step's action and what it changed."""
+    lines: list[str] = []
     actions = {a.name: a for a in model.actions}
     shown = _Shown(model.symbols)
-    lines.append("step 0: init")
     initial = _cells(model, trace.initial, shown)
     width = max((len(p) for p, _ in _grouped(initial)), default=0)
     for path, value in _grouped(initial):
@@ -176,9 +202,7 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, ra
         if raw_words:
             lines.extend(_raw_word_lines(model, previous_before, step.state))
         before = dict(after)
-    lines.extend(_failure_lines(prop, evidence, shown))
-    lines.extend(_dump_pages(model, trace, evidence))
-    return "\n".join(lines)
+    return lines
 
 
 PAGE_LAYOUT = "page"
@@ -253,8 +277,8 @@ def dump_page(layout: ir.LayoutType, words: tuple[int, ...], pfn: int, reason: s
 
 
 def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> list[str]:
-    if prop.kind == "invariant":
-        lines = [f"invariant '{prop.name}' is false [{where(evidence.span)}]"]
+    if prop.kind in ("invariant", "lemma"):
+        lines = [f"{prop.kind} '{prop.name}' is false [{where(evidence.span)}]"]
         instance = evidence.instance
         if instance is not None:
             if instance.bindings:
@@ -281,8 +305,9 @@ def outcome_text(result: PropertyResult) -> str:
             return f"VIOLATED at depth {d}"
         case HoldsToDepth(depth=d):
             return f"HOLDS to depth {d}"
-        case Proved(engine=engine):
-            return f"PROVED ({engine})"
+        case Proved(engine=engine, k=k, frames=frames):
+            extent = f", k={k}" if k is not None else f", {frames} frames" if frames is not None else ""
+            return f"PROVED ({engine}{extent})"
         case Unknown(reason=reason, depth=d):
             return f"UNKNOWN ({reason}; clean to depth {d})" if d >= 0 else f"UNKNOWN ({reason})"
         case NotFound(runs=runs, steps=steps):
@@ -298,7 +323,8 @@ def render_summary(results: list[PropertyResult], timing: bool) -> str:
     for r in results:
         status = "ok" if r.as_expected else ("UNKNOWN" if isinstance(r.verdict, Unknown) else
                                              "INCONCLUSIVE" if isinstance(r.verdict, NotFound) else "UNEXPECTED")
-        row = [r.config, r.prop.name, r.prop.kind, r.prop.expect, r.outcome, _depth_cell(r), status]
+        outcome = outcome_text(r) if isinstance(r.verdict, Proved) else r.outcome
+        row = [r.config, r.prop.name, r.prop.kind, r.prop.expect, outcome, _depth_cell(r), status]
         if timing:
             row.append(f"{r.seconds:.2f}s")
         rows.append(row)

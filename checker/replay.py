@@ -40,6 +40,37 @@ def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
         raise ReplayError(f"init fails '{v.prop}' on replay") from None
     if dict(state) != dict(trace.initial):
         raise ReplayError("init gives a different initial state on replay")
+    return _replay_steps(model, state, trace, prop)
+
+
+def replay_from_state(model: ir.Model, trace: Trace, prop: ir.Property,
+                      assumed: tuple[str, ...]) -> Evidence:
+    """Replay a counterexample to induction: a run from `trace.initial`, which need not be
+    reachable, along which every property in `assumed` holds in every state but the last,
+    and whose last step or state breaks `prop`."""
+    states = [trace.initial] + [s.state for s in trace.steps[:-1]]
+    for number, state in enumerate(states):
+        for name in assumed:
+            if _state_breaks(model, dict(state or {}), name):
+                raise ReplayError(f"state {number} of the counterexample to induction breaks '{name}', "
+                                  "which induction assumed there")
+    return _replay_steps(model, dict(trace.initial), trace, prop)
+
+
+def _state_breaks(model: ir.Model, state: dict, name: str) -> bool:
+    """`name` is broken in `state` as the engines see it: an invariant evaluates to false,
+    or an implicit check inside one fails (which breaks the check, not the invariant)."""
+    for inv in model.invariants:
+        try:
+            if inv.name == name and not invariant_holds(inv, state):
+                return True
+        except Violation as v:
+            if v.prop == name:
+                return True
+    return False
+
+
+def _replay_steps(model: ir.Model, state: dict, trace: Trace, prop: ir.Property) -> Evidence:
     actions = {a.name: a for a in model.actions}
     step_writes: list[tuple[FieldWrite, ...]] = []
     for number, step in enumerate(trace.steps, start=1):

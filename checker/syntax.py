@@ -319,6 +319,7 @@ class InvariantDecl:
     name: str
     body: Expr
     span: Span | None = _span()
+    lemma: bool = False  # declared with `lemma`: a helper invariant for the induction proofs
 
 
 @dataclass(frozen=True)

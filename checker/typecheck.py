@@ -125,7 +125,7 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                     claim("fn", name, decl.span)
                     fns[name] = decl
                 case s.InvariantDecl(name=name):
-                    claim("invariant", name, decl.span)
+                    claim("lemma" if decl.lemma else "invariant", name, decl.span)
                     invariants[name] = decl
                 case s.ConfigDecl(name=name):
                     if name in configs:
@@ -221,7 +221,8 @@ class _Lowering:
                 continue
             decl = variants[self._pick_variant(name, variants, "action")]
             actions.append(self.action(decl))
-        invariants = tuple(ir.Invariant(name, self.expect_bool(self.expr(d.body, _Scope()), d.body), d.span)
+        invariants = tuple(ir.Invariant(name, self.expect_bool(self.expr(d.body, _Scope()), d.body), d.span,
+                                        d.lemma)
                            for name, d in self.decls.invariants.items())
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
@@ -330,7 +331,7 @@ class _Lowering:
     def _properties(self, invariants: tuple[ir.Invariant, ...]) -> tuple[ir.Property, ...]:
         found: dict[str, tuple[str, Span | None]] = {}
         for inv in invariants:
-            found[inv.name] = ("invariant", inv.span)
+            found[inv.name] = ("lemma" if inv.lemma else "invariant", inv.span)
         for name, span in self.asserts.items():
             found.setdefault(name, ("assert", span))
         for name, span in self.checks.items():

@@ -51,6 +51,8 @@ class HoldsToDepth:
 class Proved:
     engine: str
     detail: str
+    k: int | None = None        # k-induction: the k the proof needed
+    frames: int | None = None   # IC3/PDR: frames when the invariant closed
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class NotFound:
     """Random simulation broke it in none of `runs` runs of up to `steps` steps: no proof of anything."""
     runs: int
     steps: int
+
+
+@dataclass(frozen=True)
+class CounterexampleToInduction:
+    """A run of k steps from a state where the assumed properties hold (possibly unreachable)
+    whose last step, or the state after it, breaks `broken`."""
+    k: int
+    broken: tuple[str, ...]
+    assumed: tuple[str, ...]
+    trace: Trace
 
 
 Verdict = Union[Violated, HoldsToDepth, Proved, Unknown, NotFound]

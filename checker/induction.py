@@ -1,0 +1,167 @@
+"""k-induction: a property holds at every depth if, assumed in k consecutive states of any
+run (reachable or not), it cannot break in the step after them.
+
+The step case for k: states s_0 .. s_k, free (any values of their types); steps 1 .. k-1
+good; the candidates (and every property proved before) hold in s_0 .. s_{k-1}, which are
+pairwise distinct (simple path, k >= 2). The query asks whether step k can fail an assert or
+check of a candidate, or, when it is good, leave a candidate invariant false in s_k.
+Unsat: the candidates are k-inductive together. Sat: the model is a counterexample to
+induction (CTI); the candidates it breaks are dropped and the rest are asked again
+(Houdini), so what is proved at a given k is the largest jointly inductive subset.
+
+The base case, that the candidates hold in every state reachable within k-1 steps and no
+assert fails in those steps, is BMC's job: the caller passes the depth BMC has checked.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+from . import ir
+from .encoder import Encoder, SymValue
+from .unrolling import (OutOfTime, Queries, Step, decode_state, decode_steps, encode_step, state_failures,
+                        step_failures, transition)
+from .verdict import CounterexampleToInduction, Trace
+
+
+@dataclass(frozen=True)
+class InductionOptions:
+    max_k: int
+    deadline: float | None = None
+    first_k: int = 1
+    simple_path: bool = True
+    rlimit: int | None = None  # Z3 resource units for all the queries (deterministic, unlike time)
+
+
+@dataclass
+class InductionRun:
+    proved: dict[str, int] = field(default_factory=dict)  # property -> the k it was proved at
+    ctis: dict[str, CounterexampleToInduction] = field(default_factory=dict)  # the last, per property not proved
+    needed_lemmas: set[str] = field(default_factory=set)  # lemmas the proofs of the other properties used
+    unknown: str | None = None  # why the search stopped early, if it did
+    seconds: dict[str, float] = field(default_factory=dict)
+    k_seconds: list[float] = field(default_factory=list)  # cumulative time at the end of each k
+
+
+def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOptions,
+          proved_before: tuple[str, ...] = ()) -> InductionRun:
+    """Try to prove `candidates` (properties BMC found unbroken up to depth >= max_k - 1)
+    by k-induction, k = 1 .. max_k."""
+    started = time.monotonic()
+    run = InductionRun()
+    kinds = {p.name: p.kind for p in model.properties}
+    lemmas = {inv.name for inv in model.invariants if inv.lemma}
+    proved = list(proved_before)
+    open_names = [n for n in candidates if n in kinds]
+    budget = options.rlimit
+    for k in range(options.first_k, options.max_k + 1):
+        if not open_names:
+            break
+        try:
+            newly, core, ctis, reason, budget = _prove_at(model, k, open_names, tuple(proved), options, budget)
+        except OutOfTime:
+            run.unknown = "timeout"
+            break
+        run.ctis.update(ctis)
+        for name in newly:
+            run.proved[name] = k
+            run.seconds[name] = time.monotonic() - started
+            run.ctis.pop(name, None)
+        run.needed_lemmas |= core & lemmas
+        proved.extend(newly)
+        open_names = [n for n in open_names if n not in newly]
+        run.k_seconds.append(time.monotonic() - started)
+        if reason:
+            run.unknown = reason
+            break
+    return run
+
+
+def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...], options: InductionOptions,
+              budget: int | None) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None]:
+    """(proved at this k, the lemmas the proof used, CTIs of the dropped ones, why the solver
+    stopped if it did, the resource budget left)."""
+    ctx = z3.Context()
+    encoder = Encoder(model, ctx)
+    queries = Queries(ctx, options.deadline, budget)
+    domain: list[z3.BoolRef] = []
+    states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", domain)]
+    queries.add(*domain)
+    steps: list[Step] = []
+    last_failures: dict[str, z3.BoolRef] = {}
+    for i in range(1, k + 1):
+        step, results, constraints = encode_step(encoder, model, states[-1], i, queries.out_of_time)
+        queries.add(*constraints)
+        steps.append(step)
+        good = transition(encoder, model, step, results)
+        if i < k:
+            queries.add(good)
+        else:
+            last_failures = step_failures(encoder, step, results)
+            last_good = good
+        states.append(step.state)
+    # per state: property -> the condition under which it is broken there
+    broken_in = [state_failures(encoder, model, s, queries.out_of_time) for s in states]
+    if options.simple_path and k >= 2:
+        for i in range(k):
+            for j in range(i + 1, k):
+                queries.add(z3.Not(encoder.equal(tuple(states[i].values()), tuple(states[j].values()))))
+    hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in[:k] if name in b])
+                  for name in list(candidates) + list(proved)}
+
+    def goal(name: str) -> z3.BoolRef:
+        return encoder.disj([last_failures.get(name, encoder.false),
+                             encoder.conj([last_good, broken_in[k].get(name, encoder.false)])])
+
+    live = list(candidates)
+    ctis: dict[str, CounterexampleToInduction] = {}
+    while live:
+        goals = {name: goal(name) for name in live}
+        tracked = {name: hypotheses[name] for name in live + list(proved)}
+        result, m, reason = queries.check(encoder.disj(list(goals.values())), tracked)
+        if result == z3.unsat:
+            used = _lemmas_used(model, queries, goals, tracked, set(queries.last_core))
+            return live, used, ctis, "", queries.rlimit_left
+        if result == z3.unknown:
+            return [], set(), ctis, reason or "solver gave up", queries.rlimit_left
+        assert m is not None
+        hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
+        assert hit, "a model of the disjunction satisfies one of its parts"
+        failed_in_step = any(z3.is_true(m.eval(last_failures.get(n, encoder.false), model_completion=True))
+                             for n in hit)
+        decoded = [decode_state(m, model, s) for s in states]
+        trace = Trace(decoded[0], decoded[0], decode_steps(m, model, steps, decoded, failed_in_step), failed_in_step)
+        cti = CounterexampleToInduction(k, tuple(hit), tuple(live + list(proved)), trace)
+        for name in hit:
+            ctis[name] = cti
+        live = [n for n in live if n not in hit]
+    return [], set(), ctis, "", queries.rlimit_left
+
+
+def _lemmas_used(model: ir.Model, queries: Queries, goals: dict[str, z3.BoolRef],
+                 tracked: dict[str, z3.BoolRef], whole_core: set[str]) -> set[str]:
+    """The lemmas the proof of the other properties depends on, directly or through other
+    lemmas. Unsat cores are not minimal, so this may keep a lemma that is not needed, never
+    the other way round."""
+    lemmas = {inv.name for inv in model.invariants if inv.lemma}
+    if not lemmas & whole_core:
+        return set()
+    frontier = [n for n in goals if n not in lemmas]
+    needed: set[str] = set()
+    while frontier:
+        result, _, _ = queries.check(z3.Or([goals[n] for n in frontier]), tracked)
+        core = set(queries.last_core) if result == z3.unsat else set(tracked)
+        new = (core & lemmas) - needed
+        needed |= new
+        frontier = [n for n in new if n in goals]
+        if any(n not in goals for n in new):  # a lemma proved at a smaller k: what it needed is not known here
+            return lemmas
+    return needed
+
+
+def unneeded_lemmas(model: ir.Model, run: InductionRun) -> tuple[str, ...]:
+    """Lemmas proved, whose hypothesis no proof of another property used."""
+    return tuple(inv.name for inv in model.invariants
+                 if inv.lemma and inv.name in run.proved and inv.name not in run.needed_lemmas)
