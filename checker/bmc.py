@@ -189,8 +189,10 @@ def cover(model: ir.Model, goals: tuple[coverage.Goal, ...], options: BmcOptions
     def reached(step: _Step, results: list) -> dict[tuple, list[z3.BoolRef]]:
         out: dict[tuple, list[z3.BoolRef]] = {}
         for action, selector, result in zip(model.actions, step.selector, results):
+            # enabled: its requires hold; a step that then fails an assert counts (it BUGs, but it runs)
             enabled = coverage.Goal("action", action.name, action.span).key
-            out.setdefault(enabled, []).append(encoder.conj([selector, result.alive]))
+            ran = encoder.disj([result.alive] + [f.cond for f in result.failures])
+            out.setdefault(enabled, []).append(encoder.conj([selector, ran]))
             for r in result.reached:
                 key = coverage.Goal("assert", r.prop, r.span).key  # type: ignore[arg-type]
                 out.setdefault(key, []).append(encoder.conj([selector, r.cond]))

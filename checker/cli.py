@@ -71,7 +71,7 @@ def _parser(simulating: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--proof-rlimit", type=int, default=DEFAULT_PROOF_RLIMIT, metavar="N",
                        help=f"Z3 resource units the proof engine may use per configuration (default "
                             f"{DEFAULT_PROOF_RLIMIT:_}, about ten seconds here); a deterministic limit: the same "
-                            "spec proves the same properties on any machine")
+                            "spec proves the same properties on any machine; 0: no limit")
         p.add_argument("--show-invariant", action="store_true",
                        help="print the inductive invariant of each proof")
         p.add_argument("--strict", action="store_true",
@@ -126,8 +126,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = _read_options(argv)
     except _UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
-        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine bmc|explicit] [--timeout S] "
-              "[-D NAME=VALUE]", file=err)
+        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine auto|pdr|bmc|explicit] [--timeout S] "
+              "[--max-k K] [--proof-rlimit N] [--show-invariant] [--strict] [-D NAME=VALUE]", file=err)
         print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
               file=err)
         return EXIT_SPEC_ERROR
@@ -175,7 +175,7 @@ def _read_options(argv: list[str]) -> _Options:
     if not 1 <= args.max_k <= MAX_K:
         raise _UsageError(f"--max-k must be between 1 and {MAX_K}, not {args.max_k}")
     if args.proof_rlimit < 0:
-        raise _UsageError(f"--proof-rlimit must be a positive number, not {args.proof_rlimit}")
+        raise _UsageError(f"--proof-rlimit must be a number of resource units (0: no limit), not {args.proof_rlimit}")
     if args.max_states <= 0:
         raise _UsageError(f"--max-states must be a positive number, not {args.max_states}")
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
@@ -367,7 +367,7 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
         model_run = _ModelRun(bmc_run.verdicts, bmc_run.seconds, f"depth {depth}")
     else:
         proof = proving.check(model, proving.ProveOptions(depth, options.max_k, options.deadline,
-                                                          options.proof_rlimit, options.engine == "pdr"))
+                                                          options.proof_rlimit or None, options.engine == "pdr"))
         model_run = _ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis)
         for lemma in proof.unneeded_lemmas:
             span = next(inv.span for inv in model.invariants if inv.name == lemma)

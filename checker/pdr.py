@@ -104,12 +104,17 @@ def _query(fp: z3.Fixedpoint, goal: z3.BoolRef, ctx: z3.Context, deadline: float
             timer.start()
         try:
             result = fp.query(goal)
-        except z3.Z3Exception as error:  # an interrupted Spacer raises instead of answering unknown
-            return z3.unknown, "timeout" if deadline is not None and time.monotonic() >= deadline else str(error)
+        except z3.Z3Exception as error:  # an interrupted or limited Spacer raises instead of answering unknown
+            if deadline is not None and time.monotonic() >= deadline:
+                return z3.unknown, "timeout"
+            message = error.value.decode(errors="replace") if isinstance(error.value, bytes) else str(error.value)
+            return z3.unknown, "resource limit" if "resource limit" in message else message
         if result == z3.unknown:
             reason = fp.reason_unknown()
             if deadline is not None and time.monotonic() >= deadline:
                 reason = "timeout"
+            elif "resource limit" in reason:
+                reason = "resource limit"
             return result, reason
         return result, ""
     finally:

@@ -1,0 +1,768 @@
+"""Proofs for every depth: k-induction (the default `--engine auto`), IC3/PDR (`--engine pdr`),
+lemmas, counterexamples to induction (CTIs), coverage / vacuity warnings and `--strict`.
+
+Each system is small and its answer is worked out by hand next to the assertions: which k
+the induction needs (with the simple-path constraint), which lemma makes a property
+inductive, at which depth a false lemma breaks, which action / assert / premise no run
+reaches. The CLI runs in-process (checker.cli.run) unless a test needs a fresh process.
+
+Soundness is the point of most of these: a property violated beyond the BMC depth must
+never come out PROVED, a CTI that the interpreter does not reproduce is an internal error
+(exit 4, never printed), and whatever `auto` or `pdr` proves, exhaustive explicit search
+must not break.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker import explicit, induction, proving
+from checker.cli import run as cli_run
+from checker.diagnostics import SpecError
+from checker.loader import load_spec
+from checker.replay import ReplayError, replay, replay_from_state
+from checker.typecheck import collect_declarations, lower
+from checker.verdict import HoldsToDepth, Proved, Step, Violated
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+def write_spec(tmp_path: Path, body: str, name: str = "spec.md") -> Path:
+    path = tmp_path / name
+    path.write_text("# test spec\n\n```mdcheck\n" + textwrap.dedent(body).strip() + "\n```\n")
+    return path
+
+
+def lower_spec(tmp_path: Path, body: str, config: str = "default", name: str = "spec.md"):
+    path = write_spec(tmp_path, body, name)
+    return lower(collect_declarations(load_spec(str(path))), config, {})
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_run(["--no-timing", *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def summary(out: str) -> dict[str, dict[str, str]]:
+    """The summary table as {property: {kind, expected, outcome, depth, result}}."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("config ") and "outcome" in line)
+    rows: dict[str, dict[str, str]] = {}
+    for line in lines[start + 2:]:
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) != 7:
+            break
+        config, prop, kind, expected, outcome, depth, result = cells
+        rows[prop] = dict(config=config, kind=kind, expected=expected, outcome=outcome, depth=depth, result=result)
+    assert rows, out
+    return rows
+
+
+def ctis_in(out: str) -> list[tuple[str, str, int]]:
+    """(kind, property, k) of every counterexample to induction printed."""
+    return [(m[0], m[1], int(m[2])) for m in
+            re.findall(r"^--- \w+: (\w+) '([^']+)' NOT PROVED: counterexample to induction \(k=(\d+)\) ---$",
+                       out, re.M)]
+
+
+def warnings_in(out: str) -> list[str]:
+    return [line for line in out.splitlines() if ": warning: " in line]
+
+
+# ---------------------------------------------------------------------------
+# the systems
+
+# x and y step together from 0 up to 5 and can be reset: reachable are exactly x == y in
+# 0..5. `y <= 5` is not k-inductive for any k: from x = 0, y = 5 - k + 1 (an unreachable
+# state) k steps lead to y = 6 along a simple path. With the lemma x == y it is
+# 1-inductive (step requires x < 5, so y = x < 5 before and y <= 5 after), and so is the
+# lemma (both change by one, reset makes both 0). range_y (y += 1 leaving 0..10) falls
+# with y_small: without the lemma, y = 10 is a CTI; with it, y < 5 before the step.
+PAIR = """
+    var x: 0..10
+    var y: 0..10
+    init { x = 0; y = 0 }
+    action reset() { x = 0; y = 0 }
+    action step() {
+        require x < 5
+        x += 1
+        y += 1
+    }
+    invariant y_small: y <= 5
+"""
+PAIR_LEMMA = PAIR + "lemma same: x == y\n"
+
+# x goes 4, 6, 8, 10, 12 (step by 2 while x <= 10), b toggles freely. x != 7 holds
+# (x stays even) and needs k = 3 with simple paths:
+#   k=1: (x=5) -step-> 7.
+#   k=2: (5,F) -toggle-> (5,T) -step-> 7: two distinct states before.
+#   k=3: three distinct states with x != 7 followed by x = 7 would need the third to have
+#        x = 5 and the first two x = 5 or x = 3; x = 3 is outside 4..12 and x = 5 has only
+#        two states (b false / true). No such path: proved at k=3.
+# Without the simple-path constraint, (5,F),(5,T),(5,F),... would be a CTI for every k.
+# range_x: x + 2 with x <= 10 stays within 4..12: 1-inductive.
+EVEN = """
+    var x: 4..12
+    var b: bool
+    init { x = 4; b = false }
+    action step() { require x <= 10; x += 2 }
+    action toggle() { b = !b }
+    invariant not_seven: x != 7
+"""
+
+# x counts 0, 1, 2, ... up to 10 and stops. x != 5 first breaks after five incs (depth 5).
+# From any depth d < 5, the CTI of k = d + 1 is the real run's last d + 1 states shifted
+# down (x = 4 - d .. 4, then 5), and at k = d + 2 no path exists (x would start below 0):
+# so an engine that tried one k more than BMC's depth supports would "prove" it.
+LATE = """
+    var x: 0..10
+    init { x = 0 }
+    action inc() { require x < 10; x += 1 }
+    invariant not_five: x != 5
+"""
+
+
+# ---------------------------------------------------------------------------
+# 1. k-induction: k=1, and a property that needs a lemma
+
+def test_one_inductive_property_is_proved_at_k1(tmp_path):
+    # x toggles between 0 and 1 (as a 0..3 variable): x <= 1 is 1-inductive.
+    write_spec(tmp_path, """
+        var x: 0..3
+        init { x = 0 }
+        action flip() { x = x == 0 ? 1 : 0 }
+        invariant small: x <= 1
+    """)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["small"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert rows["small"]["depth"] == "all"
+    assert ctis_in(out) == []
+    # --engine bmc: the old behaviour, no proof
+    code, out, err = cli(str(tmp_path / "spec.md"), "--engine", "bmc")
+    assert code == 0
+    assert summary(out)["small"]["outcome"] == "HOLDS" and summary(out)["small"]["depth"] == "6"
+    assert "PROVED" not in out and "counterexample to induction" not in out
+
+
+def test_without_lemma_a_cti_is_printed_and_the_property_only_holds(tmp_path):
+    write_spec(tmp_path, PAIR)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err  # HOLDS is as expected
+    rows = summary(out)
+    assert rows["y_small"]["outcome"] == "HOLDS" and rows["y_small"]["depth"] == "6"
+    assert rows["range_y"]["outcome"] == "HOLDS"
+    assert rows["range_x"]["outcome"] == "PROVED (k-induction, k=1)"  # x < 5 before x += 1
+    # the last k tried is min(--max-k 3, depth + 1) = 3
+    assert ("invariant", "y_small", 3) in ctis_in(out)
+    assert ("check", "range_y", 3) in ctis_in(out)
+    block = out.split("--- default: invariant 'y_small' NOT PROVED")[1].split("\n\n")[0]
+    assert "possibly unreachable" in block
+    assert "invariant 'y_small' is false" in block
+    assert "hint: if no run from init reaches step 0's state, a lemma" in block
+    # the CTI starts where x != y (otherwise it would be reachable and BMC would have it)
+    start = dict(re.findall(r"^    ([xy]) = (\d+)$", block.split("step 1:")[0], re.M))
+    assert start["x"] != start["y"]
+
+
+def test_with_lemma_both_are_proved(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["y_small"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert rows["same"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert rows["same"]["kind"] == "lemma"
+    assert rows["range_y"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert all(r["depth"] == "all" for r in rows.values())
+    assert ctis_in(out) == []
+    assert "no proof needed it" not in out  # 4: the lemma is needed
+
+
+def test_show_invariant_for_k_induction(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--show-invariant")
+    assert code == 0
+    line = next(line for line in out.splitlines() if "inductive invariant:" in line)
+    assert "y_small" in line and "same" in line
+
+
+# ---------------------------------------------------------------------------
+# 2. k > 1: simple paths
+
+def test_property_needing_k3_with_simple_paths(tmp_path):
+    write_spec(tmp_path, EVEN)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["not_seven"]["outcome"] == "PROVED (k-induction, k=3)"
+    assert rows["range_x"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert ctis_in(out) == []
+
+
+@pytest.mark.parametrize("max_k", [1, 2])
+def test_max_k_below_the_needed_k_leaves_holds_with_a_cti(tmp_path, max_k):
+    write_spec(tmp_path, EVEN)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--max-k", str(max_k))
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["not_seven"]["outcome"] == "HOLDS" and rows["not_seven"]["depth"] == "6"
+    assert ctis_in(out) == [("invariant", "not_seven", max_k)]
+    block = out.split("NOT PROVED")[1].split("\n\n")[0]
+    assert "    x = 5" in block  # the unreachable odd start
+    assert block.count("\nstep ") == max_k + 1  # step 0, then k steps
+
+
+def test_depth_limits_k(tmp_path):
+    # k-induction tries k <= depth + 1 (BMC is its base case): --depth 1 allows k = 2 only
+    write_spec(tmp_path, EVEN)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--depth", "1", "--max-k", "10")
+    assert code == 0
+    assert summary(out)["not_seven"]["outcome"] == "HOLDS"
+    assert ctis_in(out) == [("invariant", "not_seven", 2)]
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--depth", "2", "--max-k", "10")
+    assert summary(out)["not_seven"]["outcome"] == "PROVED (k-induction, k=3)"
+
+
+def test_induction_module_directly(tmp_path):
+    # The engine's own answer: k per property, the CTI's k, and that the CTI replays.
+    model = lower_spec(tmp_path, EVEN)
+    run = induction.prove(model, ("not_seven", "range_x"), induction.InductionOptions(max_k=2))
+    assert run.proved == {"range_x": 1}
+    cti = run.ctis["not_seven"]
+    assert cti.k == 2 and cti.broken == ("not_seven",) and "not_seven" in cti.assumed
+    prop = next(p for p in model.properties if p.name == "not_seven")
+    replay_from_state(model, cti.trace, prop, cti.assumed)
+    run = induction.prove(model, ("not_seven", "range_x"), induction.InductionOptions(max_k=3))
+    assert run.proved == {"range_x": 1, "not_seven": 3} and not run.ctis
+    # without simple paths, toggling b forever is a CTI at every k
+    run = induction.prove(model, ("not_seven",), induction.InductionOptions(max_k=4, simple_path=False))
+    assert "not_seven" not in run.proved and run.ctis["not_seven"].k == 4
+
+
+# ---------------------------------------------------------------------------
+# 3. and 4. false lemmas, unneeded lemmas
+
+def test_false_lemma_is_violated_with_a_trace(tmp_path):
+    # x_small: x <= 3 breaks after four steps (x = y = 4).
+    write_spec(tmp_path, PAIR_LEMMA + "lemma x_small: x <= 3\n")
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 1, out + err
+    rows = summary(out)
+    assert rows["x_small"]["outcome"] == "VIOLATED" and rows["x_small"]["depth"] == "4"
+    assert rows["x_small"]["kind"] == "lemma" and rows["x_small"]["result"] == "UNEXPECTED"
+    assert "--- default: lemma 'x_small' VIOLATED at depth 4 (UNEXPECTED) ---" in out
+    assert "lemma 'x_small' is false" in out
+    assert out.count("step 4: step()") == 1
+    assert "x_small" not in " ".join(line for line in out.splitlines() if "PROVED" in line)
+    # the true properties are still proved
+    assert rows["y_small"]["outcome"].startswith("PROVED (k-induction")
+
+
+def test_false_lemma_beyond_the_depth_is_not_proved(tmp_path):
+    # With --depth 2 BMC cannot see x = 4; induction must not take the lemma as true,
+    # and the real properties' proofs must not lean on it.
+    write_spec(tmp_path, PAIR_LEMMA + "lemma x_small: x <= 3\n")
+    code, out, err = cli(str(tmp_path / "spec.md"), "--depth", "2")
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["x_small"]["outcome"] == "HOLDS" and rows["x_small"]["depth"] == "2"
+    assert [c for c in ctis_in(out) if c[1] == "x_small"] == [("lemma", "x_small", 3)]  # x = 1, 2, 3 -> 4
+    assert rows["y_small"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert rows["same"]["outcome"] == "PROVED (k-induction, k=1)"
+
+
+def test_unneeded_lemma_gets_a_note_needed_one_does_not(tmp_path):
+    # `y >= 0 || x >= 0` holds by the types and no proof uses it; `same` is what proves y_small.
+    path = write_spec(tmp_path, PAIR_LEMMA + "lemma spare: y >= 0 || x >= 0\n")
+    code, out, err = cli(str(path))
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["spare"]["outcome"] == "PROVED (k-induction, k=1)"
+    notes = [line for line in out.splitlines() if "no proof needed it" in line]
+    assert len(notes) == 1
+    assert re.fullmatch(r"default: lemma 'spare' is proved but no proof needed it \[.*spec\.md:\d+\]", notes[0])
+    line = int(notes[0].rsplit(":", 1)[1].rstrip("]"))
+    assert "lemma spare" in path.read_text().splitlines()[line - 1]
+    assert "lemma 'same' is proved but" not in out
+
+
+def test_lemma_alone_is_unneeded(tmp_path):
+    # A lemma next to properties that need nothing (the toggle of the first test) is noted.
+    write_spec(tmp_path, """
+        var x: 0..3
+        init { x = 0 }
+        action flip() { x = x == 0 ? 1 : 0 }
+        invariant small: x <= 1
+        lemma helper: x != 3
+    """)
+    code, out, _ = cli(str(tmp_path / "spec.md"))
+    assert code == 0
+    assert "lemma 'helper' is proved but no proof needed it" in out
+
+
+# ---------------------------------------------------------------------------
+# 5. IC3/PDR
+
+def test_pdr_proves_without_a_lemma_and_shows_its_invariant(tmp_path):
+    # PDR finds the strengthening (x == y, or an equivalent) itself.
+    write_spec(tmp_path, PAIR)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--engine", "pdr", "--show-invariant")
+    assert code == 0, out + err
+    rows = summary(out)
+    for name in ("y_small", "range_x", "range_y"):
+        assert re.fullmatch(r"PROVED \(pdr, \d+ frames\)", rows[name]["outcome"]), rows[name]
+        assert rows[name]["depth"] == "all"
+    assert ctis_in(out) == []
+    inv = [line for line in out.splitlines() if line.startswith("default: inductive invariant: ")]
+    assert len(inv) == 1 and len(inv[0]) > len("default: inductive invariant: ")
+    assert "y" in inv[0]
+    # without --show-invariant, no invariant
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--engine", "pdr")
+    assert code == 0 and "inductive invariant" not in out
+
+
+def test_pdr_keeps_shortest_violations(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA + "lemma x_small: x <= 3\n")
+    code, out, err = cli(str(tmp_path / "spec.md"), "--engine", "pdr")
+    assert code == 1, out + err
+    rows = summary(out)
+    assert rows["x_small"]["outcome"] == "VIOLATED" and rows["x_small"]["depth"] == "4"
+    assert "--- default: lemma 'x_small' VIOLATED at depth 4 (UNEXPECTED) ---" in out
+    assert rows["y_small"]["outcome"].startswith("PROVED (pdr")
+
+
+def test_pdr_proves_nothing_when_a_candidate_breaks_beyond_the_depth(tmp_path):
+    # x_small breaks at depth 4, beyond --depth 2: the error is reachable, so PDR must not
+    # prove it (nor, by its all-or-nothing design, anything else).
+    write_spec(tmp_path, PAIR_LEMMA + "lemma x_small: x <= 3\n")
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--engine", "pdr", "--depth", "2")
+    assert code == 0
+    rows = summary(out)
+    assert rows["x_small"]["outcome"] == "HOLDS"
+    assert not any(r["outcome"].startswith("PROVED") for r in rows.values())
+
+
+def test_pdr_on_late_violation(tmp_path):
+    # not_five breaks at depth 5; BMC to 3 does not see it, and PDR must not prove it
+    write_spec(tmp_path, LATE)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--engine", "pdr", "--depth", "3")
+    assert code == 0
+    assert summary(out)["not_five"]["outcome"] == "HOLDS"
+
+
+# ---------------------------------------------------------------------------
+# 6. soundness
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3, 4])
+def test_violation_beyond_the_depth_is_never_proved(tmp_path, depth):
+    write_spec(tmp_path, LATE)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--depth", str(depth), "--max-k", "50")
+    assert code == 0, out + err
+    row = summary(out)["not_five"]
+    assert row["outcome"] == "HOLDS" and row["depth"] == str(depth)
+    # the CTI at the last k tried (depth + 1) is the real run shifted: x = 4 - depth at the start
+    assert ctis_in(out) == [("invariant", "not_five", depth + 1)]
+    block = out.split("NOT PROVED")[1].split("\n\n")[0]
+    assert f"    x = {4 - depth}\n" in block
+
+
+def test_violation_at_the_depth_is_found(tmp_path):
+    write_spec(tmp_path, LATE)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--depth", "5")
+    assert code == 1
+    row = summary(out)["not_five"]
+    assert row["outcome"] == "VIOLATED" and row["depth"] == "5"
+
+
+# Hand-written systems whose every proof must survive exhaustive explicit search. Each is
+# checked with a small BMC depth, so that the proof engines, not BMC, have the last word.
+CROSS_CHECK = {
+    "pair": PAIR,
+    "pair_lemma": PAIR_LEMMA,
+    "even": EVEN,
+    "late": LATE,
+    "false_lemma": PAIR_LEMMA + "lemma x_small: x <= 3\n",
+    # a ring of 4 slots with one token; the token moves right; an assert guards the move
+    "token_ring": """
+        type Slot = 0..3
+        var tok: [Slot] bool
+        var pos: Slot
+        init { for i in Slot { tok[i] = i == 0 } pos = 0 }
+        action pass() {
+            assert tok[pos], "token where pos says"
+            tok[pos] = false
+            pos = Slot((pos + 1) % 4)
+            tok[pos] = true
+        }
+        invariant one_token: (count i in Slot: tok[i]) == 1
+        invariant at_pos: forall i in Slot: tok[i] => i == pos
+    """,
+    # a free initial value: x starts in 0..2 and doubles while in 1..7: 0 stays, 1 -> 2 -> 4
+    # -> 8, 2 -> 4 -> 8; 3 and 6 are never reached (6 would need 3), x never exceeds 8
+    "doubling": """
+        var x: 0..16
+        init { require x <= 2 }
+        action dbl() { require x < 8 && x > 0; x = x * 2 }
+        invariant never_three: x != 3
+        invariant never_six: x != 6
+        invariant bounded: x <= 8
+    """,
+    # an assert that fails only after a long detour through b
+    "detour": """
+        var n: 0..7
+        var b: bool
+        init { n = 0; b = false }
+        action up() { require n < 7; n += 1 }
+        action flag() { require n == 6; b = true }
+        action check() { assert !b || n == 6, "flag only at six" }
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_CHECK))
+@pytest.mark.parametrize("engine", ["auto", "pdr"])
+def test_proofs_agree_with_exhaustive_search(tmp_path, name, engine):
+    model = lower_spec(tmp_path, CROSS_CHECK[name])
+    exhaustive = explicit.check(model, explicit.ExplicitOptions(None, 100_000))
+    assert exhaustive.complete
+    proved_any = False
+    for depth in (0, 1, 2):
+        run = proving.check(model, proving.ProveOptions(depth, 5, None, 5_000_000, engine == "pdr"))
+        for prop in model.properties:
+            verdict, truth = run.verdicts[prop.name], exhaustive.verdicts[prop.name]
+            if isinstance(verdict, Proved):
+                proved_any = True
+                assert not isinstance(truth, Violated), (
+                    f"{name}, depth {depth}: {prop.name} {verdict} but explicit search breaks it at "
+                    f"depth {truth.depth}")
+            if isinstance(verdict, Violated):
+                assert isinstance(truth, Violated) and truth.depth == verdict.depth, (prop.name, verdict, truth)
+                replay(model, verdict.trace, prop)
+            if isinstance(truth, Violated) and truth.depth <= depth:
+                assert isinstance(verdict, Violated), (prop.name, depth, verdict)
+        for prop_name, cti in run.ctis.items():
+            prop = next(p for p in model.properties if p.name == prop_name)
+            replay_from_state(model, cti.trace, prop, cti.assumed)
+    # PDR proves all candidates or none: with a violation beyond the depth it proves nothing
+    if name not in ("late", "false_lemma", "detour") or engine == "auto" and name != "late":
+        assert proved_any, f"{name}: nothing proved at any depth; the check would be vacuous"
+
+
+def _generated_cases():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_differential import spec_and_depth  # the differential tests' generator
+    return spec_and_depth
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(_generated_cases()(), st.integers(0, 2), st.booleans())
+def test_generated_specs_proofs_are_sound(case, depth, use_pdr):
+    """Whatever auto / pdr proves from a BMC depth of 0..2, exhaustive search must not break;
+    every CTI must replay."""
+    import tempfile
+    body, _ = case
+    with tempfile.TemporaryDirectory(prefix="mdcheck-proofs-") as tmp:
+        try:
+            model = lower_spec(Path(tmp), body)
+        except SpecError:
+            return
+    try:
+        truth = explicit.check(model, explicit.ExplicitOptions(None, 50_000))
+    except explicit.CannotEnumerate:
+        return
+    if not truth.complete:
+        return
+    run = proving.check(model, proving.ProveOptions(depth, 3, None, 5_000_000, use_pdr))
+    props = {p.name: p for p in model.properties}
+    for name, verdict in run.verdicts.items():
+        if isinstance(verdict, Proved) and verdict.engine != "bmc":
+            assert not isinstance(truth.verdicts[name], Violated), (name, verdict, truth.verdicts[name], body)
+        if isinstance(verdict, Violated):
+            assert isinstance(truth.verdicts[name], Violated) and truth.verdicts[name].depth == verdict.depth
+    for name, cti in run.ctis.items():
+        replay_from_state(model, cti.trace, props[name], cti.assumed)
+
+
+# ---------------------------------------------------------------------------
+# 7. CTIs are replayed before they are printed
+
+def _tampering(monkeypatch, tamper):
+    """induction.prove, but its only CTI is y_small's, passed through `tamper`."""
+    real = induction.prove
+
+    def prove(*args, **kwargs):
+        run = real(*args, **kwargs)
+        assert "y_small" in run.ctis, "the spec must give a CTI for the tampering to bite"
+        run.ctis = {"y_small": tamper(run.ctis["y_small"])}
+        return run
+
+    monkeypatch.setattr(induction, "prove", prove)
+
+
+def _start_breaks_assumption(cti):
+    # y = 9 breaks y_small (y <= 5), which the CTI claims to assume in its first state
+    initial = dict(cti.trace.initial, y=9)
+    return dataclasses.replace(cti, trace=dataclasses.replace(cti.trace, initial=initial, havoc=initial))
+
+
+def _wrong_step(cti):
+    steps = list(cti.trace.steps)
+    first = steps[0]
+    assert first.state is not None
+    steps[0] = Step(first.action, first.args, dict(first.state, x=(first.state["x"] + 3) % 11))
+    return dataclasses.replace(cti, trace=dataclasses.replace(cti.trace, steps=tuple(steps)))
+
+
+def _not_broken_at_the_end(cti):
+    # drop the last step: the run ends in a state where every assumed property holds
+    return dataclasses.replace(cti, trace=dataclasses.replace(cti.trace, steps=cti.trace.steps[:-1],
+                                                              failed_in_step=False))
+
+
+def _wrong_action(cti):
+    steps = list(cti.trace.steps)
+    steps[-1] = dataclasses.replace(steps[-1], action="no_such_action")
+    return dataclasses.replace(cti, trace=dataclasses.replace(cti.trace, steps=tuple(steps)))
+
+
+@pytest.mark.parametrize("tamper, message", [
+    (_start_breaks_assumption, "which induction assumed there"),
+    (_wrong_step, "gives a different state on replay"),
+    (_not_broken_at_the_end, "does not replay"),
+    (_wrong_action, "no action 'no_such_action'"),
+])
+def test_tampered_cti_is_an_internal_error_and_not_printed(tmp_path, monkeypatch, tamper, message):
+    write_spec(tmp_path, PAIR)
+    _tampering(monkeypatch, tamper)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 4, out + err
+    assert "counterexample to induction" not in out
+    assert "NOT PROVED" not in out
+    assert "internal error: the counterexample to induction for" in err
+    assert "does not replay" in err and message in err
+
+
+def test_untampered_cti_passes_through_the_wrapper(tmp_path, monkeypatch):
+    # the monkeypatching itself is harmless: the identity leaves exit 0 and the CTI printed
+    write_spec(tmp_path, PAIR)
+    _tampering(monkeypatch, lambda cti: cti)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    assert ("invariant", "y_small", 3) in ctis_in(out)
+
+
+def test_replay_from_state_rejects_a_broken_assumption(tmp_path):
+    model = lower_spec(tmp_path, PAIR)
+    run = induction.prove(model, ("y_small", "range_x", "range_y"), induction.InductionOptions(max_k=1))
+    cti = run.ctis["y_small"]
+    prop = next(p for p in model.properties if p.name == "y_small")
+    replay_from_state(model, cti.trace, prop, cti.assumed)
+    with pytest.raises(ReplayError, match="state 0 .* breaks 'y_small'"):
+        replay_from_state(model, _start_breaks_assumption(cti).trace, prop, cti.assumed)
+
+
+# ---------------------------------------------------------------------------
+# 8. coverage and --strict
+
+CLEAN = """
+    var x: 0..3
+    init { x = 0 }
+    action tick() { x = (x + 1) % 4 }
+    action check() { if x == 2 { assert x > 0, "two is positive" } }
+    invariant when_three: forall i in 0..1: x == 3 + i => x > 2
+"""
+
+
+def test_no_warnings_on_a_spec_that_reaches_everything(tmp_path):
+    write_spec(tmp_path, CLEAN)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    assert warnings_in(out) == []
+    code, out, err = cli(str(tmp_path / "spec.md"), "--strict")
+    assert code == 0, out + err
+
+
+def test_action_never_enabled(tmp_path):
+    path = write_spec(tmp_path, CLEAN + """
+        action never() { require x > 2 && x < 3; x = 0 }
+    """)
+    code, out, _ = cli(str(path))
+    assert code == 0
+    (w,) = warnings_in(out)
+    assert re.fullmatch(r"default: warning: action 'never' is never enabled within depth 6 \[.*spec\.md:\d+\]", w)
+    line = int(w.rsplit(":", 1)[1].rstrip("]"))
+    assert "action never()" in path.read_text().splitlines()[line - 1]
+    code, _, _ = cli(str(path), "--strict")
+    assert code == 5
+
+
+def test_warning_depth_follows_the_depth(tmp_path):
+    # `late` and the assert are first reached by the third step (two ticks, then x == 2),
+    # the premise x == 3 first holds after three ticks: every goal is met within depth 3,
+    # none within depth 2.
+    write_spec(tmp_path, CLEAN + """
+        action late() { require x == 2; x = 0 }
+    """)
+    _, out, _ = cli(str(tmp_path / "spec.md"), "--depth", "2")
+    assert [w.split(" [")[0] for w in warnings_in(out)] == [
+        "default: warning: action 'late' is never enabled within depth 2",
+        "default: warning: assert 'two is positive' is never reached within depth 2",
+        "default: warning: the premise of invariant 'when_three' is never true within depth 2"]
+    _, out, _ = cli(str(tmp_path / "spec.md"), "--depth", "3")
+    assert warnings_in(out) == []
+
+
+def test_assert_behind_impossible_branch(tmp_path):
+    write_spec(tmp_path, CLEAN + """
+        action guarded() {
+            if x > 3 { assert x == 9, "unreachable assert" }
+            assert x <= 3, "reached assert"
+        }
+    """)
+    code, out, _ = cli(str(tmp_path / "spec.md"))
+    assert code == 0
+    assert [w.split(" [")[0] for w in warnings_in(out)] == [
+        "default: warning: assert 'unreachable assert' is never reached within depth 6"]
+
+
+def test_invariant_premise_never_true(tmp_path):
+    # flags are never set: the premise flags[i] holds in no reachable state (and the
+    # invariant is proved, vacuously)
+    write_spec(tmp_path, """
+        type Idx = 0..2
+        var x: 0..3
+        var flags: [Idx] bool
+        init { x = 0; for i in Idx { flags[i] = false } }
+        action tick() { x = (x + 1) % 4 }
+        invariant flagged_means_three: forall i in Idx: flags[i] => x == 3
+        invariant three_or_less: forall i in Idx: i == x => x < 4
+    """)
+    code, out, _ = cli(str(tmp_path / "spec.md"))
+    assert code == 0
+    assert [w.split(" [")[0] for w in warnings_in(out)] == [
+        "default: warning: the premise of invariant 'flagged_means_three' is never true within depth 6"]
+    assert summary(out)["flagged_means_three"]["outcome"].startswith("PROVED")
+    code, _, _ = cli(str(tmp_path / "spec.md"), "--strict")
+    assert code == 5
+
+
+def test_warnings_come_after_the_summary_and_with_every_solver_engine(tmp_path):
+    write_spec(tmp_path, CLEAN + """
+        action never() { require x > 2 && x < 3; x = 0 }
+    """)
+    for engine in ("auto", "bmc", "pdr"):
+        code, out, _ = cli(str(tmp_path / "spec.md"), "--engine", engine, "--strict")
+        assert code == 5, engine
+        lines = out.splitlines()
+        warning_at = next(i for i, line in enumerate(lines) if ": warning: " in line)
+        table_end = max(i for i, line in enumerate(lines) if line.startswith("default  "))
+        assert warning_at > table_end
+
+
+def test_strict_with_an_unexpected_violation_exits_1(tmp_path):
+    write_spec(tmp_path, CLEAN + """
+        action never() { require x > 2 && x < 3; x = 0 }
+        invariant below_three: x < 3
+    """)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--strict")
+    assert code == 1
+    assert summary(out)["below_three"]["outcome"] == "VIOLATED"
+    assert len(warnings_in(out)) == 1
+
+
+def test_strict_with_an_expected_violation_and_no_warning_exits_0(tmp_path):
+    write_spec(tmp_path, CLEAN + """
+        invariant below_three: x < 3
+        config c { expect below_three violated }
+    """)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--strict")
+    assert code == 0, out + err
+
+
+def test_action_whose_assert_always_fails_is_enabled(tmp_path):
+    # boom has no require: it is enabled in every state, and BMC's trace takes it at step 1.
+    # Its assert always fails (x <= 3 < 4): the crash is expected. Nothing here is vacuous.
+    write_spec(tmp_path, CLEAN + """
+        action boom() { assert x >= 4, "boom" }
+        config c { expect boom violated }
+    """)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--strict")
+    assert "step 1: boom()" in out
+    assert "action 'boom' is never enabled" not in out
+    assert code == 0
+
+
+# ---------------------------------------------------------------------------
+# 9. usage errors
+
+@pytest.mark.parametrize("argv", [["--max-k", "0"], ["--max-k", "51"], ["--proof-rlimit", "-1"]])
+def test_bad_proof_options_are_usage_errors(tmp_path, argv):
+    write_spec(tmp_path, PAIR)
+    code, out, err = cli(str(tmp_path / "spec.md"), *argv)
+    assert code == 3
+    assert "error[MDC501]" in err and argv[0] in err
+    assert out == ""
+
+
+def test_small_proof_rlimit_stops_induction_and_says_so(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--proof-rlimit", "1")
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["y_small"]["outcome"] == "HOLDS"  # keeps its BMC verdict
+    assert "default: k-induction stopped early: resource limit (--proof-rlimit)" in out
+
+
+def test_small_proof_rlimit_stops_pdr_and_says_so(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--engine", "pdr", "--proof-rlimit", "1")
+    assert code == 0, out + err
+    assert summary(out)["y_small"]["outcome"] == "HOLDS"
+    assert "b'" not in out
+    assert "default: IC3/PDR stopped early: resource limit (--proof-rlimit)" in out
+
+
+# ---------------------------------------------------------------------------
+# 10. determinism
+
+def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "checker.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("rlimit", ["3000", "20000000"])
+def test_proof_output_is_deterministic(tmp_path, monkeypatch, rlimit):
+    # EVEN with a budget that runs out part way through the k's (3000 here; the exact
+    # cut-off depends on the Z3 version, the sameness must not) and with the default one;
+    # PAIR adds CTIs to the output. In one process and across hash seeds.
+    write_spec(tmp_path, EVEN, "even.md")
+    write_spec(tmp_path, PAIR, "pair.md")
+    monkeypatch.chdir(tmp_path)
+    argv = ["--no-timing", "--proof-rlimit", rlimit, "even.md", "pair.md"]
+    first = cli(*argv)
+    second = cli(*argv)
+    assert first == second
+    assert first[0] == 0 and "counterexample to induction" in first[1]
+    runs = [_cli_subprocess(argv, seed, tmp_path) for seed in ("1", "2")]
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+    assert runs[0].stdout == runs[1].stdout == first[1]
