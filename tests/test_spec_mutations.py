@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "specs" / "ptdesc.md"
 MODELS = REPO / "models"
 CONFIG = "fixed"
-KINDS = ("invariant", "assert", "check")
+KINDS = {"invariant", "lemma", "assert", "check"}
 PAGE_PTDESC = "page_ptdesc: memdesc is a page table"
 
 
