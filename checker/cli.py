@@ -17,7 +17,7 @@ from . import bmc, coverage, explicit, proving, simulate
 from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
 from . import ir
 from .loader import load_spec
-from .render import render_cti, render_notes, render_summary, render_trace, where
+from .render import cti_summary, render_cti, render_notes, render_summary, render_trace, where
 from .replay import ReplayError, replay, replay_from_state
 from .typecheck import collect_declarations, configuration_names, lower
 from .verdict import NotFound, PropertyResult, Unknown, Violated
@@ -25,7 +25,7 @@ from .verdict import NotFound, PropertyResult, Unknown, Violated
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
 DEFAULT_DEPTH = 6
 DEFAULT_MAX_K = 3
-DEFAULT_PROOF_RLIMIT = 20_000_000
+DEFAULT_PROOF_RLIMIT = 10_000_000
 MAX_K = 50
 MAX_DEPTH = 1000
 MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
@@ -70,8 +70,11 @@ def _parser(simulating: bool = False) -> argparse.ArgumentParser:
                        help=f"largest k tried by k-induction (default {DEFAULT_MAX_K}; k > 1 needs BMC to depth k - 1)")
         p.add_argument("--proof-rlimit", type=int, default=DEFAULT_PROOF_RLIMIT, metavar="N",
                        help=f"Z3 resource units the proof engine may use per configuration (default "
-                            f"{DEFAULT_PROOF_RLIMIT:_}, about ten seconds here); a deterministic limit: the same "
+                            f"{DEFAULT_PROOF_RLIMIT:_}, about five seconds here); a deterministic limit: the same "
                             "spec proves the same properties on any machine; 0: no limit")
+        p.add_argument("--show-cti", action="store_true",
+                       help="print each counterexample to induction in full, like a trace (by default one line "
+                            "per property not proved)")
         p.add_argument("--show-invariant", action="store_true",
                        help="print the inductive invariant of each proof")
         p.add_argument("--strict", action="store_true",
@@ -108,6 +111,7 @@ class _Options:
     proof_rlimit: int = DEFAULT_PROOF_RLIMIT
     show_invariant: bool = False
     strict: bool = False
+    show_cti: bool = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,7 +173,7 @@ def _read_options(argv: list[str]) -> _Options:
                 raise _UsageError(f"{flag} must be between 1 and {most}, not {value}")
         args.depth, args.engine, args.max_states = None, "simulate", explicit.ExplicitOptions.max_states
         args.max_k, args.show_invariant, args.strict = DEFAULT_MAX_K, False, False
-        args.proof_rlimit = DEFAULT_PROOF_RLIMIT
+        args.proof_rlimit, args.show_cti = DEFAULT_PROOF_RLIMIT, False
     if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
     if not 1 <= args.max_k <= MAX_K:
@@ -192,7 +196,7 @@ def _read_options(argv: list[str]) -> _Options:
     simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
     return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
-                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict)
+                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti)
 
 
 def _stdout_is_terminal() -> bool:
@@ -320,8 +324,11 @@ def _print_ctis(model: ir.Model, model_run: _ModelRun, options: _Options, out: T
             print(f"mdcheck: internal error: the counterexample to induction for '{name}' in configuration "
                   f"'{model.config}' does not replay: {error}", file=err)
             return False
-        print(render_cti(model, cti, prop, evidence, options.raw_words), file=out)
-        print(file=out)
+        if options.show_cti:
+            print(render_cti(model, cti, prop, evidence, options.raw_words), file=out)
+            print(file=out)
+        else:
+            model_run.notes.append(cti_summary(model, cti, prop))
     return True
 
 

@@ -169,6 +169,14 @@ def render_cti(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Propert
     return "\n".join(lines)
 
 
+def cti_summary(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Property) -> str:
+    """One line for a counterexample to induction, when it is not printed in full."""
+    steps = " -> ".join(f"{s.action}({', '.join(f'{n}={v}' for n, v in s.args)})" for s in cti.trace.steps)
+    broken = ", ".join(f"'{n}'" for n in cti.broken)
+    return (f"{model.config}: not proved: {broken}: a counterexample to induction (k={cti.k}) through "
+            f"{steps}; --show-cti prints it")
+
+
 def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: bool) -> list[str]:
     """The first state in full, then each step's action and what it changed."""
     lines: list[str] = []

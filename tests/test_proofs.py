@@ -51,9 +51,9 @@ def lower_spec(tmp_path: Path, body: str, config: str = "default", name: str = "
     return lower(collect_declarations(load_spec(str(path))), config, {})
 
 
-def cli(*argv: str) -> tuple[int, str, str]:
+def cli(*argv: str, show_cti: bool = True) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(["--no-timing", *argv], out, err)
+    code = cli_run(["--no-timing", *(["--show-cti"] if show_cti else []), *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -757,12 +757,22 @@ def test_proof_output_is_deterministic(tmp_path, monkeypatch, rlimit):
     write_spec(tmp_path, EVEN, "even.md")
     write_spec(tmp_path, PAIR, "pair.md")
     monkeypatch.chdir(tmp_path)
-    argv = ["--no-timing", "--proof-rlimit", rlimit, "even.md", "pair.md"]
-    first = cli(*argv)
-    second = cli(*argv)
+    argv = ["--no-timing", "--show-cti", "--proof-rlimit", rlimit, "even.md", "pair.md"]
+    first = cli(*argv, show_cti=False)
+    second = cli(*argv, show_cti=False)
     assert first == second
     assert first[0] == 0 and "counterexample to induction" in first[1]
     runs = [_cli_subprocess(argv, seed, tmp_path) for seed in ("1", "2")]
     for r in runs:
         assert r.returncode == 0, r.stderr
     assert runs[0].stdout == runs[1].stdout == first[1]
+
+
+def test_without_show_cti_each_counterexample_to_induction_is_one_line(tmp_path):
+    spec = write_spec(tmp_path, EVEN, "even.md")
+    code, out, _ = cli(str(spec), "--depth", "1", show_cti=False)
+    assert code == 0
+    assert "NOT PROVED" not in out and "step 0:" not in out
+    lines = [line for line in out.splitlines() if "counterexample to induction" in line]
+    assert lines and all(line.endswith("--show-cti prints it") for line in lines), out
+    assert any("'not_seven'" in line and "(k=2)" in line and "toggle() -> step()" in line for line in lines), out
