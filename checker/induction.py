@@ -15,7 +15,10 @@ assert fails in those steps, is BMC's job: the caller passes the depth BMC has c
 from __future__ import annotations
 
 import time
+import itertools
+import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import z3
 
@@ -23,7 +26,7 @@ from . import ir
 from .encoder import Encoder, SymValue
 from .unrolling import (OutOfTime, Queries, Step, decode_state, decode_steps, encode_step, state_failures,
                         step_failures, transition)
-from .verdict import CounterexampleToInduction, Trace
+from .verdict import CounterexampleToInduction, Step as TraceStep, Trace
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,25 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
     return run
 
 
+MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last step stays one symbolic query
+
+
+@dataclass
+class _Case:
+    """One way to take the last step: an action with its arguments fixed, or any action."""
+    goals: dict[str, z3.BoolRef]  # property -> the last step breaks it
+    last_step: Callable[[z3.ModelRef, bool], TraceStep]
+
+
 def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...], options: InductionOptions,
               budget: int | None) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None]:
     """(proved at this k, the lemmas the proof used, CTIs of the dropped ones, why the solver
-    stopped if it did, the resource budget left)."""
+    stopped if it did, the resource budget left).
+
+    The last step is split by action and arguments when there are few enough cases: each
+    query then has the action's indices as constants, which Z3 simplifies away (measured on
+    specs/buddy_alloc.md at 8 pages: one query over every action did not finish in 25 min;
+    the 32 split ones took 1-26 s each)."""
     ctx = z3.Context()
     encoder = Encoder(model, ctx)
     queries = Queries(ctx, options.deadline, budget)
@@ -90,54 +108,123 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", domain)]
     queries.add(*domain)
     steps: list[Step] = []
-    last_failures: dict[str, z3.BoolRef] = {}
-    for i in range(1, k + 1):
+    for i in range(1, k):
         step, results, constraints = encode_step(encoder, model, states[-1], i, queries.out_of_time)
         queries.add(*constraints)
+        queries.add(transition(encoder, model, step, results))
         steps.append(step)
-        good = transition(encoder, model, step, results)
-        if i < k:
-            queries.add(good)
-        else:
-            last_failures = step_failures(encoder, step, results)
-            last_good = good
         states.append(step.state)
-    # per state: property -> the condition under which it is broken there
+    # per state before the last: property -> the condition under which it is broken there
     broken_in = [state_failures(encoder, model, s, queries.out_of_time) for s in states]
     if options.simple_path and k >= 2:
         for i in range(k):
             for j in range(i + 1, k):
                 queries.add(z3.Not(encoder.equal(tuple(states[i].values()), tuple(states[j].values()))))
-    hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in[:k] if name in b])
+    hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in if name in b])
                   for name in list(candidates) + list(proved)}
+    wanted = list(candidates)  # a list: the order of terms made must not depend on string hashing
+    cases = _split_last_step(encoder, model, states[-1], k, wanted, queries) or \
+        [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
 
-    def goal(name: str) -> z3.BoolRef:
-        return encoder.disj([last_failures.get(name, encoder.false),
-                             encoder.conj([last_good, broken_in[k].get(name, encoder.false)])])
+    def cti(m: z3.ModelRef, hit: list[str], failed_in_step: bool, case: _Case, assumed: list[str]
+            ) -> CounterexampleToInduction:
+        decoded = [decode_state(m, model, s) for s in states]
+        prefix = decode_steps(m, model, steps, decoded + [{}], False)
+        trace = Trace(decoded[0], decoded[0], prefix + (case.last_step(m, failed_in_step),), failed_in_step)
+        return CounterexampleToInduction(k, tuple(hit), tuple(assumed), trace)
 
     live = list(candidates)
     ctis: dict[str, CounterexampleToInduction] = {}
-    while live:
-        goals = {name: goal(name) for name in live}
-        tracked = {name: hypotheses[name] for name in live + list(proved)}
-        result, m, reason = queries.check(encoder.disj(list(goals.values())), tracked)
-        if result == z3.unsat:
-            used = _lemmas_used(model, queries, goals, tracked, set(queries.last_core))
-            return live, used, ctis, "", queries.rlimit_left
-        if result == z3.unknown:
-            return [], set(), ctis, reason or "solver gave up", queries.rlimit_left
-        assert m is not None
-        hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
-        assert hit, "a model of the disjunction satisfies one of its parts"
-        failed_in_step = any(z3.is_true(m.eval(last_failures.get(n, encoder.false), model_completion=True))
-                             for n in hit)
-        decoded = [decode_state(m, model, s) for s in states]
-        trace = Trace(decoded[0], decoded[0], decode_steps(m, model, steps, decoded, failed_in_step), failed_in_step)
-        cti = CounterexampleToInduction(k, tuple(hit), tuple(live + list(proved)), trace)
-        for name in hit:
-            ctis[name] = cti
-        live = [n for n in live if n not in hit]
-    return [], set(), ctis, "", queries.rlimit_left
+    core: set[str] = set()
+    dropped = True
+    while dropped and live:  # Houdini: until a whole pass over the cases drops nothing
+        dropped = False
+        for case in cases:
+            while live:
+                goals = {name: case.goals.get(name, encoder.false) for name in live}
+                tracked = {name: hypotheses[name] for name in live + list(proved)}
+                result, m, reason = queries.check(encoder.disj(list(goals.values())), tracked)
+                if result == z3.unsat:
+                    core |= queries.last_core
+                    if len(cases) == 1:
+                        core = _lemmas_used(model, queries, goals, tracked, core)
+                    break
+                if result == z3.unknown:
+                    return [], set(), ctis, reason or "solver gave up", queries.rlimit_left
+                assert m is not None
+                hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
+                assert hit, "a model of the disjunction satisfies one of its parts"
+                failed = [n for n in hit if z3.is_true(m.eval(case.goals.get("!failed " + n, encoder.false),
+                                                              model_completion=True))]
+                found = cti(m, failed or hit, bool(failed), case, live + list(proved))
+                for name in found.broken:
+                    ctis[name] = found
+                live = [n for n in live if n not in found.broken]
+                dropped = True
+    lemmas = {inv.name for inv in model.invariants if inv.lemma}
+    return live, core & lemmas, ctis, "", queries.rlimit_left
+
+
+def _case_goals(encoder: Encoder, model: ir.Model, failures: dict[str, z3.BoolRef], good: z3.BoolRef,
+                after: dict[str, SymValue], wanted: list[str], out_of_time: Callable[[], bool]) -> dict[str, z3.BoolRef]:
+    """Per wanted property: the last step fails it, or is good and leaves it broken; and,
+    under "!failed NAME", the first part alone."""
+    broken_after = state_failures(encoder, model, after, out_of_time)
+    goals: dict[str, z3.BoolRef] = {}
+    for name in wanted:
+        failed = failures.get(name, encoder.false)
+        goals[name] = encoder.disj([failed, encoder.conj([good, broken_after.get(name, encoder.false)])])
+        goals["!failed " + name] = failed
+    return goals
+
+
+def _whole_last_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue], k: int, wanted: list[str],
+                     queries: Queries) -> _Case:
+    step, results, constraints = encode_step(encoder, model, before, k, queries.out_of_time)
+    queries.add(*constraints)
+    good = transition(encoder, model, step, results)
+    goals = _case_goals(encoder, model, step_failures(encoder, step, results), good, step.state, wanted,
+                        queries.out_of_time)
+
+    def last_step(m: z3.ModelRef, failed_in_step: bool) -> TraceStep:
+        return decode_steps(m, model, [step], [{}, decode_state(m, model, step.state)], failed_in_step)[0]
+    return _Case(goals, last_step)
+
+
+def _values_count(t: ir.Type) -> int:
+    return 1 << t.width if isinstance(t, ir.BitsType) else ir.domain_size(t)
+
+
+def _values(t: ir.Type) -> range | tuple:
+    return range(1 << t.width) if isinstance(t, ir.BitsType) else tuple(ir.domain_values(t))  # type: ignore[arg-type]
+
+
+def _split_last_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue], k: int, wanted: list[str],
+                     queries: Queries) -> list[_Case]:
+    """One case per action and argument tuple; [] when there are too many."""
+    sizes = [math.prod(_values_count(t) for _, t in a.params) for a in model.actions]
+    if sum(sizes) > MAX_SPLIT_CASES:
+        return []
+    per_action = [list(itertools.product(*(_values(t) for _, t in a.params))) for a in model.actions]
+    cases = []
+    for action, arg_tuples in zip(model.actions, per_action):
+        for values in arg_tuples:
+            if queries.out_of_time():
+                raise OutOfTime()
+            params = {name: encoder.literal(v, t) for (name, t), v in zip(action.params, values)}
+            result = encoder.run(action.body, before, params)
+            failures: dict[str, list[z3.BoolRef]] = {}
+            for f in result.failures:
+                failures.setdefault(f.prop, []).append(f.cond)
+            goals = _case_goals(encoder, model, {n: encoder.disj(c) for n, c in failures.items()}, result.alive,
+                                result.state, wanted, queries.out_of_time)
+            args = tuple((name, v) for (name, _), v in zip(action.params, values))
+
+            def last_step(m: z3.ModelRef, failed_in_step: bool, action: ir.ActionDef = action,
+                          args: tuple = args, after: dict = result.state) -> TraceStep:
+                return TraceStep(action.name, args, None if failed_in_step else decode_state(m, model, after))
+            cases.append(_Case(goals, last_step))
+    return cases
 
 
 def _lemmas_used(model: ir.Model, queries: Queries, goals: dict[str, z3.BoolRef],
