@@ -142,12 +142,17 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
         for case in cases:
             while live:
                 goals = {name: case.goals.get(name, encoder.false) for name in live}
-                tracked = {name: hypotheses[name] for name in live + list(proved)}
-                result, m, reason = queries.check(encoder.disj(list(goals.values())), tracked)
+                hypothesis = {name: hypotheses[name] for name in live + list(proved)}
+                if len(cases) == 1:  # tracked, for the lemmas' unsat core
+                    result, m, reason = queries.check(encoder.disj(list(goals.values())), hypothesis)
+                else:  # plain constraints: tracking them turns off preprocessing Z3 needs here
+                    result, m, reason = queries.check(encoder.conj(list(hypothesis.values()) +
+                                                                   [encoder.disj(list(goals.values()))]))
                 if result == z3.unsat:
-                    core |= queries.last_core
                     if len(cases) == 1:
-                        core = _lemmas_used(model, queries, goals, tracked, core)
+                        core |= _lemmas_used(model, queries, goals, hypothesis, set(queries.last_core))
+                    else:
+                        core |= set(hypothesis)  # not known: every lemma counts as used
                     break
                 if result == z3.unknown:
                     return [], set(), ctis, reason or "solver gave up", queries.rlimit_left
