@@ -83,6 +83,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
 
 
 MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last step stays one symbolic query
+SPLIT_ABOVE_BITS = 1024  # smaller states are proved in one query, which also tells which lemmas were used
 
 
 @dataclass
@@ -123,8 +124,9 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in if name in b])
                   for name in list(candidates) + list(proved)}
     wanted = list(candidates)  # a list: the order of terms made must not depend on string hashing
-    cases = _split_last_step(encoder, model, states[-1], k, wanted, queries) or \
-        [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
+    cases = (_split_last_step(encoder, model, states[-1], k, wanted, queries)
+             if _state_bits(encoder, states[0]) > SPLIT_ABOVE_BITS else [])
+    cases = cases or [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
 
     def cti(m: z3.ModelRef, hit: list[str], failed_in_step: bool, case: _Case, assumed: list[str]
             ) -> CounterexampleToInduction:
@@ -194,6 +196,10 @@ def _whole_last_step(encoder: Encoder, model: ir.Model, before: dict[str, SymVal
     def last_step(m: z3.ModelRef, failed_in_step: bool) -> TraceStep:
         return decode_steps(m, model, [step], [{}, decode_state(m, model, step.state)], failed_in_step)[0]
     return _Case(goals, last_step)
+
+
+def _state_bits(encoder: Encoder, state: dict[str, SymValue]) -> int:
+    return sum(1 if z3.is_bool(c) else c.size() for v in state.values() for c in encoder.leaves(v))
 
 
 def _values_count(t: ir.Type) -> int:
