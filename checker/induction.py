@@ -86,11 +86,25 @@ MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last st
 SPLIT_ABOVE_BITS = 1024  # smaller states are proved in one query, which also tells which lemmas were used
 
 
-@dataclass
 class _Case:
-    """One way to take the last step: an action with its arguments fixed, or any action."""
-    goals: dict[str, z3.BoolRef]  # property -> the last step breaks it
-    last_step: Callable[[z3.ModelRef, bool], TraceStep]
+    """One way to take the last step: an action with its arguments fixed, or any action.
+    Encoded on first use: a proof that stops early (budget, deadline) encodes no more."""
+
+    def __init__(self, build: Callable[[], tuple[dict[str, z3.BoolRef], Callable[[z3.ModelRef, bool], TraceStep]]]):
+        self._build = build
+        self._built: tuple | None = None
+
+    def _get(self) -> tuple:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    @property
+    def goals(self) -> dict[str, z3.BoolRef]:  # property -> the last step breaks it
+        return self._get()[0]
+
+    def last_step(self, m: z3.ModelRef, failed_in_step: bool) -> TraceStep:
+        return self._get()[1](m, failed_in_step)
 
 
 def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...], options: InductionOptions,
@@ -143,6 +157,8 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
         dropped = False
         for case in cases:
             while live:
+                if queries.rlimit_left is not None and queries.rlimit_left <= 0:  # before encoding the case
+                    return [], set(), ctis, "resource limit", queries.rlimit_left
                 goals = {name: case.goals.get(name, encoder.false) for name in live}
                 hypothesis = {name: hypotheses[name] for name in live + list(proved)}
                 if len(cases) == 1:  # tracked, for the lemmas' unsat core
@@ -195,7 +211,7 @@ def _whole_last_step(encoder: Encoder, model: ir.Model, before: dict[str, SymVal
 
     def last_step(m: z3.ModelRef, failed_in_step: bool) -> TraceStep:
         return decode_steps(m, model, [step], [{}, decode_state(m, model, step.state)], failed_in_step)[0]
-    return _Case(goals, last_step)
+    return _Case(lambda: (goals, last_step))
 
 
 def _state_bits(encoder: Encoder, state: dict[str, SymValue]) -> int:
@@ -217,25 +233,24 @@ def _split_last_step(encoder: Encoder, model: ir.Model, before: dict[str, SymVal
     if sum(sizes) > MAX_SPLIT_CASES:
         return []
     per_action = [list(itertools.product(*(_values(t) for _, t in a.params))) for a in model.actions]
-    cases = []
-    for action, arg_tuples in zip(model.actions, per_action):
-        for values in arg_tuples:
-            if queries.out_of_time():
-                raise OutOfTime()
-            params = {name: encoder.literal(v, t) for (name, t), v in zip(action.params, values)}
-            result = encoder.run(action.body, before, params)
-            failures: dict[str, list[z3.BoolRef]] = {}
-            for f in result.failures:
-                failures.setdefault(f.prop, []).append(f.cond)
-            goals = _case_goals(encoder, model, {n: encoder.disj(c) for n, c in failures.items()}, result.alive,
-                                result.state, wanted, queries.out_of_time)
-            args = tuple((name, v) for (name, _), v in zip(action.params, values))
+    def build(action: ir.ActionDef, values: tuple) -> tuple:
+        if queries.out_of_time():
+            raise OutOfTime()
+        params = {name: encoder.literal(v, t) for (name, t), v in zip(action.params, values)}
+        result = encoder.run(action.body, before, params)
+        failures: dict[str, list[z3.BoolRef]] = {}
+        for f in result.failures:
+            failures.setdefault(f.prop, []).append(f.cond)
+        goals = _case_goals(encoder, model, {n: encoder.disj(c) for n, c in failures.items()}, result.alive,
+                            result.state, wanted, queries.out_of_time)
+        args = tuple((name, v) for (name, _), v in zip(action.params, values))
 
-            def last_step(m: z3.ModelRef, failed_in_step: bool, action: ir.ActionDef = action,
-                          args: tuple = args, after: dict = result.state) -> TraceStep:
-                return TraceStep(action.name, args, None if failed_in_step else decode_state(m, model, after))
-            cases.append(_Case(goals, last_step))
-    return cases
+        def last_step(m: z3.ModelRef, failed_in_step: bool) -> TraceStep:
+            return TraceStep(action.name, args, None if failed_in_step else decode_state(m, model, result.state))
+        return goals, last_step
+
+    return [_Case(lambda action=action, values=values: build(action, values))
+            for action, arg_tuples in zip(model.actions, per_action) for values in arg_tuples]
 
 
 def _lemmas_used(model: ir.Model, queries: Queries, goals: dict[str, z3.BoolRef],
