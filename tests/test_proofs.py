@@ -776,3 +776,41 @@ def test_without_show_cti_each_counterexample_to_induction_is_one_line(tmp_path)
     lines = [line for line in out.splitlines() if "counterexample to induction" in line]
     assert lines and all(line.endswith("--show-cti prints it") for line in lines), out
     assert any("'not_seven'" in line and "(k=2)" in line and "toggle() -> step()" in line for line in lines), out
+
+
+# ---------------------------------------------------------------------------
+# The split last step (one query per action and argument tuple), used for large states.
+# Houdini finds the largest jointly inductive set, which is unique, so splitting must
+# prove exactly what the single query proves, at the same k, and no more than is true.
+
+# Case `mark` proves `x_not_three` only with `y_not_two` assumed; case `bump`, asked later,
+# drops `y_not_two` (y = 1 -> 2, unreachable). `mark` must then be asked again, and
+# `x_not_three` (true, but not 1-inductive alone) is not proved at k = 1.
+RE_ASK = """
+    var x: 0..3
+    var y: 0..3
+    init { x = 0; y = 0 }
+    action mark() { if y == 2 { x = 3 } }
+    action bump() { require y == 1; y = 2 }
+    invariant x_not_three: x != 3
+    invariant y_not_two: y != 2
+"""
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_CHECK) + ["re_ask"])
+def test_split_queries_prove_what_the_single_query_proves(tmp_path, monkeypatch, name):
+    model = lower_spec(tmp_path, RE_ASK if name == "re_ask" else CROSS_CHECK[name])
+    exhaustive = explicit.check(model, explicit.ExplicitOptions(None, 100_000))
+    for depth in (0, 1, 2):
+        monkeypatch.setattr(induction, "SPLIT_ABOVE_BITS", 1 << 30)  # never split
+        single = proving.check(model, proving.ProveOptions(depth, 5, None, None))
+        monkeypatch.setattr(induction, "SPLIT_ABOVE_BITS", 0)  # always split
+        split = proving.check(model, proving.ProveOptions(depth, 5, None, None))
+        assert split.verdicts == single.verdicts, (name, depth)
+        for prop in model.properties:
+            if isinstance(split.verdicts[prop.name], Proved):
+                assert not isinstance(exhaustive.verdicts[prop.name], Violated), (name, prop.name)
+        assert set(split.ctis) == set(single.ctis), (name, depth)
+        for prop_name, cti in split.ctis.items():
+            prop = next(p for p in model.properties if p.name == prop_name)
+            replay_from_state(model, cti.trace, prop, cti.assumed)
