@@ -27,6 +27,7 @@ CODES: Mapping[str, str] = {
     "MDC206": "unknown property in expectation",
     "MDC207": "variant not chosen or unknown",
     "MDC208": "recursive call",
+    "MDC209": "an invariant cannot be disabled",
     "MDC301": "type mismatch",
     "MDC302": "wrong number of arguments",
     "MDC303": "not assignable",

@@ -338,7 +338,7 @@ class ConfigUse:
 
 @dataclass(frozen=True)
 class ConfigDisable:
-    action: str
+    name: str  # an action, or a lemma this configuration neither checks nor assumes
     span: Span | None = _span()
 
 

@@ -223,7 +223,7 @@ class _Lowering:
             actions.append(self.action(decl))
         invariants = tuple(ir.Invariant(name, self.expect_bool(self.expr(d.body, _Scope()), d.body), d.span,
                                         d.lemma)
-                           for name, d in self.decls.invariants.items())
+                           for name, d in self.decls.invariants.items() if name not in self.disabled)
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
@@ -286,10 +286,19 @@ class _Lowering:
                                    + (f"; it has: {options}" if options else "; it has no variants"), item.span,
                                    hint=did_you_mean(variant, [v for v in table if v]))
                     self.variant_choice[target] = (variant, item.span)
-                case s.ConfigDisable(action=action):
-                    if action not in self.decls.actions:
-                        raise unknown_name("action", action, item.span, self.decls.actions)
-                    self.disabled.add(action)
+                case s.ConfigDisable(name=name):
+                    invariant = self.decls.invariants.get(name)
+                    if invariant is not None and not invariant.lemma:
+                        raise fail("MDC209", f"'{name}' is an invariant: a configuration can disable actions "
+                                   "and lemmas, never the invariants it checks", item.span,
+                                   notes=((f"'{name}' is declared here", invariant.span),),
+                                   hint="to record a known violation, write 'expect "
+                                   f"{name} violated'")
+                    if name not in self.decls.actions and invariant is None:
+                        raise unknown_name("action or lemma", name, item.span,
+                                           list(self.decls.actions) + [n for n, d in self.decls.invariants.items()
+                                                                       if d.lemma])
+                    self.disabled.add(name)
                 case s.ConfigConst(name=name):
                     if name not in self.decls.consts:
                         raise unknown_name("constant", name, item.span, self.decls.consts)
