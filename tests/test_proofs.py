@@ -814,3 +814,77 @@ def test_split_queries_prove_what_the_single_query_proves(tmp_path, monkeypatch,
         for prop_name, cti in split.ctis.items():
             prop = next(p for p in model.properties if p.name == prop_name)
             replay_from_state(model, cti.trace, prop, cti.assumed)
+
+
+# ---------------------------------------------------------------------------
+# `disable LEMMA`: a configuration that breaks a lemma on purpose neither checks nor assumes it
+
+# y_small is inductive only with the lemma `same` (see PAIR): without it, y_small holds
+# to the depth and no more.
+DISABLE = PAIR_LEMMA + """
+    config good {
+        depth 6
+    }
+    config broken {
+        depth 6
+        disable same
+    }
+"""
+
+
+def test_disabled_lemma_is_neither_checked_nor_assumed(tmp_path):
+    write_spec(tmp_path, DISABLE)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--config", "broken")
+    assert code == 0, out + err
+    rows = summary(out)
+    assert "same" not in rows                       # not checked
+    assert rows["y_small"]["outcome"] == "HOLDS"    # and not assumed: induction needs it
+    assert ("invariant", "y_small", 3) in ctis_in(out)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--config", "good")
+    assert code == 0, out + err
+    assert summary(out)["y_small"]["outcome"] == "PROVED (k-induction, k=1)"
+    assert summary(out)["same"]["outcome"] == "PROVED (k-induction, k=1)"
+
+
+def test_a_lemma_a_configuration_breaks_is_violated_unless_disabled(tmp_path):
+    body = PAIR_LEMMA + """
+        action skew() { require x < 5; x += 1 }
+        config skewed {
+            depth 3
+        }
+        config skewed_disabled {
+            depth 3
+            disable same
+        }
+    """
+    write_spec(tmp_path, body)
+    code, out, _ = cli(str(tmp_path / "spec.md"), "--config", "skewed")
+    assert code == 1
+    assert summary(out)["same"]["outcome"] == "VIOLATED" and summary(out)["same"]["depth"] == "1"
+    code, out, err = cli(str(tmp_path / "spec.md"), "--config", "skewed_disabled")
+    assert code == 0, out + err
+    assert "same" not in summary(out)
+
+
+def test_disabling_an_invariant_is_an_error_at_its_line(tmp_path):
+    write_spec(tmp_path, PAIR + """
+        config c {
+            disable y_small
+        }
+    """)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 3 and out == ""
+    assert "error[MDC209]: 'y_small' is an invariant" in err
+    assert "spec.md:16:9:" in err and "disable y_small" in err and "^" in err
+    assert "expect y_small violated" in err  # the hint says what to write instead
+
+
+def test_disabling_an_unknown_name_suggests_a_lemma(tmp_path):
+    write_spec(tmp_path, PAIR_LEMMA + """
+        config c {
+            disable sme
+        }
+    """)
+    code, _, err = cli(str(tmp_path / "spec.md"))
+    assert code == 3
+    assert "error[MDC201]: unknown action or lemma 'sme'; did you mean 'same'?" in err
