@@ -71,18 +71,20 @@ MUTATIONS = [
     Mutation("pagetable_free_leaks_ptdesc", (("release_ptdesc", "as_posted"),),
              {"ptdesc_freed_with_table": 2}),
     # x86 CPA split takes a plain page: collapse finds LIST_POISON2 in the memdesc.
-    # cpa_split, cpa_collapse.
+    # cpa_split, cpa_collapse. The lemma that CPA's tables are live page tables breaks at
+    # the split itself.
     Mutation("cpa_split_plain_page", (("cpa_alloc_table", "as_posted"),),
-             {PAGE_PTDESC: 2}),
+             {"cpa_tables_are_live": 1, PAGE_PTDESC: 2}),
     # x86 CPA collapse frees a frozen pagetable_alloc() table with __free_page(): the
     # refcount wraps, NR_PAGETABLE and the ptdesc leak (configuration cpa_free_frozen).
     Mutation("cpa_collapse_free_page", (("cpa_free_table", "as_posted"),),
-             {"nr_pagetable_balanced": 2, "refcount_not_negative": 2, "ptdesc_freed_with_table": 2}),
+             {"nr_pagetable_balanced": 2, "refcount_not_negative": 2, "ptdesc_freed_with_table": 2,
+              "allocated_blocks_have_owners": 2}),
     # Both CPA paths as posted, as in the thread's oops (configuration cpa_collapse): the
     # page_ptdesc() BUG comes first and ends the execution before the free path runs.
     Mutation("cpa_collapse_as_posted",
              (("cpa_alloc_table", "as_posted"), ("cpa_free_table", "as_posted")),
-             {PAGE_PTDESC: 2}),
+             {"cpa_tables_are_live": 1, PAGE_PTDESC: 2}),
     # THP deposit through a pt_list that overlays words 1-2 of the page: INIT_LIST_HEAD
     # overwrites the memdesc (depth 2: alloc, deposit); the withdraw BUGs (depth 3).
     Mutation("thp_pt_list_overlay", (("pt_list_init", "overlay"),),
@@ -90,7 +92,7 @@ MUTATIONS = [
     # syzbot "kernel BUG in pte_free_now": call_rcu(&page->rcu_head) writes rcu_head.func
     # over the memdesc (depth 2: alloc, defer); the RCU callback BUGs (depth 3).
     Mutation("syzbot_pte_free_now", (("pte_free_defer", "in_page"),),
-             {"tail_pages_tagged": 2, PAGE_PTDESC: 3}),
+             {"tail_pages_tagged": 2, "pending_callbacks_are_tables": 2, PAGE_PTDESC: 3}),
     # Patch 7 without patch 5: preallocate_vmalloc_pages() from mem_init(), before
     # ptcache_init(): BUG_ON(!ptcache) in the first boot step.
     Mutation("boot_early", (("preallocate_vmalloc_pages", "in_mem_init"),),
@@ -300,6 +302,8 @@ def test_every_variant_fixed_does_not_choose_is_a_mutation_or_not_a_bug():
 
 def test_every_crash_configuration_is_a_mutation():
     text = SPEC.read_text()
+    lemmas = set(re.findall(r"^lemma (\w+)", text, re.M))
+    assert len(lemmas) >= 8
     fixed = config_uses(config_block(text, CONFIG).group(1))
     by_uses = {frozenset(m.uses): m for m in MUTATIONS}
     crashes = 0
@@ -315,4 +319,9 @@ def test_every_crash_configuration_is_a_mutation():
         mutation = by_uses[changed]
         assert expects and expects <= mutation.violated.keys(), (name, expects, mutation.violated)
         assert ("BOOTED_AT_START = true" not in body) == mutation.boots, name
+        # a crash configuration disables exactly the lemmas its bug breaks (and does not
+        # expect violated): no lemma is switched off without a bug that breaks it
+        disabled = set(re.findall(r"^\s*disable (\w+)", body, re.M)) & lemmas
+        broken_lemmas = mutation.violated.keys() & lemmas
+        assert disabled == broken_lemmas - expects, (name, disabled, broken_lemmas)
     assert crashes >= 6
