@@ -25,6 +25,7 @@ from .verdict import HoldsToDepth, Proved, Trace, Unknown, Verdict, Violated
 class BmcOptions:
     max_depth: int
     deadline: float | None = None  # time.monotonic() value after which the run stops
+    rlimit: int | None = None      # Z3 resource units for the whole search: a deterministic limit
 
 
 @dataclass
@@ -39,7 +40,7 @@ def check(model: ir.Model, options: BmcOptions,
     started = time.monotonic()
     ctx = z3.Context()
     encoder = Encoder(model, ctx)
-    solver = Queries(ctx, options.deadline)
+    solver = Queries(ctx, options.deadline, options.rlimit)
     open_props = {p.name: p for p in model.properties}
     verdicts: dict[str, Verdict] = {}
     seconds: dict[str, float] = {}
@@ -151,14 +152,14 @@ def check(model: ir.Model, options: BmcOptions,
     return run
 
 
-
-
-def cover(model: ir.Model, goals: tuple[coverage.Goal, ...], options: BmcOptions) -> dict[tuple, int | None]:
+def cover(model: ir.Model, goals: tuple[coverage.Goal, ...], options: BmcOptions,
+          on_depth: Callable[[int], None] | None = None) -> dict[tuple, int | None]:
     """For each goal (by key), the least depth at which some run meets it; None when no run
-    up to options.max_depth does. Stops early, leaving goals out, at the deadline."""
+    up to options.max_depth does. Stops early, leaving goals out, at the deadline or when
+    the resource limit is spent."""
     ctx = z3.Context()
     encoder = Encoder(model, ctx)
-    solver = Queries(ctx, options.deadline)
+    solver = Queries(ctx, options.deadline, options.rlimit)
     open_goals = {g.key: g for g in goals}
     found: dict[tuple, int | None] = {}
 
@@ -208,6 +209,8 @@ def cover(model: ir.Model, goals: tuple[coverage.Goal, ...], options: BmcOptions
         for k in range(1, options.max_depth + 1):
             if not open_goals:
                 break
+            if on_depth:
+                on_depth(k)
             step, results, constraints = encode_step(encoder, model, state, k, solver.out_of_time)
             solver.add(*constraints)
             ask(reached(step, results), k)

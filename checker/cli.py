@@ -7,20 +7,25 @@ Exit codes: 0 every outcome as expected; 1 an unexpected outcome; 2 an UNKNOWN r
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Sequence, TextIO
+from typing import Callable, Iterator, Sequence, TextIO
 
-from . import bmc, coverage, explicit, proving, simulate
+from . import bmc, coverage, explicit, proving, report_itf, report_json, report_junit, report_sarif, simulate
 from .diagnostics import Diagnostic, SourceTexts, SpecError, fail, render
 from . import ir
 from .loader import load_spec
+from .outcome import ConfigOutcome, Cti, SpecOutcome, status
+from .progress import Progress, shows_progress
 from .render import cti_summary, render_cti, render_notes, render_summary, render_trace, where
-from .replay import ReplayError, replay, replay_from_state
+from .replay import Evidence, ReplayError, replay, replay_from_state
 from .typecheck import collect_declarations, configuration_names, lower
-from .verdict import NotFound, PropertyResult, Unknown, Violated
+from .verdict import PropertyResult, Unknown, Violated
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
 DEFAULT_DEPTH = 6
@@ -31,6 +36,7 @@ MAX_DEPTH = 1000
 MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
 MAX_SIMULATION_STEPS = 1_000_000
 MAX_RUNS = 1_000_000
+MAX_JOBS = 256
 
 
 class _UsageError(Exception):
@@ -83,6 +89,24 @@ def _parser(simulating: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
                        help="explicit engine: give up (UNKNOWN) after this many distinct states")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
+    if not simulating:
+        p.add_argument("--rlimit", type=int, default=0, metavar="N",
+                       help="Z3 resource units BMC and the coverage pass may each use per configuration: a "
+                            "deterministic limit, unlike --timeout (default 0: no limit); what it leaves "
+                            "undecided is UNKNOWN (resource limit)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default): traces and a summary for people; json: one JSON document on stdout "
+                        "(schema: schemas/mdcheck-results.schema.json)")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per configuration and property")
+    p.add_argument("--sarif", metavar="FILE",
+                   help="also write SARIF 2.1.0: each unexpected outcome at its property's line, the trace as a "
+                        "code flow through the actions' lines")
+    p.add_argument("--itf", metavar="DIR", help="also write each counterexample as an ITF trace (Apalache/Quint) in DIR")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="check up to N configurations at once, in separate processes; the output is the same as "
+                        "with one (default 1)")
+    p.add_argument("--list", dest="list_only", action="store_true",
+                   help="list each spec's configurations and properties, and check nothing")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
@@ -112,6 +136,13 @@ class _Options:
     show_invariant: bool = False
     strict: bool = False
     show_cti: bool = False
+    rlimit: int = 0          # BMC and coverage: Z3 resource units per configuration; 0: no limit
+    format: str = "text"
+    junit: str | None = None
+    sarif: str | None = None
+    itf: str | None = None
+    jobs: int = 1
+    list_only: bool = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,23 +169,47 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     except SpecError as error:
         _print_diagnostics(error.diagnostics, SourceTexts(), err)
         return EXIT_SPEC_ERROR
-    codes = []
-    for spec in options.specs:
-        try:
-            codes.append(_check_spec(spec, options, out, err))
-        except RecursionError:
-            print(render(Diagnostic("MDC402", f"{spec} nests expressions, statements or calls too deeply "
-                                    "for mdcheck to process"), SourceTexts()), file=err)
-            codes.append(EXIT_SPEC_ERROR)
-        except BrokenPipeError:
+    if options.list_only:
+        return _list_specs(options, out, err)
+    progress = Progress(err, enabled=shows_progress(err))
+    prepared = [_guarded(lambda: _prepare(spec, options), spec) for spec in options.specs]
+    outcomes: list[SpecOutcome] = []
+    with _engine_runs(prepared, options, progress) as runs_of:
+        for index, spec in enumerate(prepared):
+            outcome = spec if isinstance(spec, SpecOutcome) else \
+                _guarded(lambda: _check_spec(spec, runs_of(index), options, out, err), spec.path)
+            assert isinstance(outcome, SpecOutcome)
+            _print_diagnostics(outcome.diagnostics, outcome.texts, err)
+            if outcome.internal_error:
+                print(outcome.internal_error, file=err)
+            outcomes.append(outcome)
+    progress.clear()
+    code = _combine([o.exit_code for o in outcomes])
+    try:
+        _write_reports(outcomes, options, code, out)
+    except OSError as error:
+        print(f"mdcheck: error[MDC001]: cannot write {error.filename}: {error.strerror}", file=err)
+        return EXIT_SPEC_ERROR
+    return code
+
+
+def _guarded(work: Callable[[], _Prepared | SpecOutcome], path: str) -> _Prepared | SpecOutcome:
+    """`work()`, or what went wrong with this spec as a SpecOutcome: nesting too deep for
+    Python (MDC402), or a bug in mdcheck (exit 4, said plainly)."""
+    try:
+        return work()
+    except RecursionError:
+        diagnostic = Diagnostic("MDC402", f"{path} nests expressions, statements or calls too deeply "
+                                "for mdcheck to process")
+        return SpecOutcome(path, diagnostics=(diagnostic,), exit_code=EXIT_SPEC_ERROR)
+    except BrokenPipeError:
+        raise
+    except Exception as error:
+        if os.environ.get("MDCHECK_DEBUG"):
             raise
-        except Exception as error:  # a bug in mdcheck: say so plainly, exit 4
-            if os.environ.get("MDCHECK_DEBUG"):
-                raise
-            print(f"mdcheck: internal error while checking {spec}: {type(error).__name__}: {error}", file=err)
-            print("mdcheck: this is a bug in mdcheck; set MDCHECK_DEBUG=1 for the Python traceback", file=err)
-            codes.append(EXIT_INTERNAL)
-    return _combine(codes)
+        message = (f"mdcheck: internal error while checking {path}: {type(error).__name__}: {error}\n"
+                   "mdcheck: this is a bug in mdcheck; set MDCHECK_DEBUG=1 for the Python traceback")
+        return SpecOutcome(path, internal_error=message, exit_code=EXIT_INTERNAL)
 
 
 def _combine(codes: list[int]) -> int:
@@ -173,13 +228,17 @@ def _read_options(argv: list[str]) -> _Options:
                 raise _UsageError(f"{flag} must be between 1 and {most}, not {value}")
         args.depth, args.engine, args.max_states = None, "simulate", explicit.ExplicitOptions.max_states
         args.max_k, args.show_invariant, args.strict = DEFAULT_MAX_K, False, False
-        args.proof_rlimit, args.show_cti = DEFAULT_PROOF_RLIMIT, False
+        args.proof_rlimit, args.show_cti, args.rlimit = DEFAULT_PROOF_RLIMIT, False, 0
     if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
         raise _UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
     if not 1 <= args.max_k <= MAX_K:
         raise _UsageError(f"--max-k must be between 1 and {MAX_K}, not {args.max_k}")
     if args.proof_rlimit < 0:
         raise _UsageError(f"--proof-rlimit must be a number of resource units (0: no limit), not {args.proof_rlimit}")
+    if args.rlimit < 0:
+        raise _UsageError(f"--rlimit must be a number of resource units (0: no limit), not {args.rlimit}")
+    if not 1 <= args.jobs <= MAX_JOBS:
+        raise _UsageError(f"--jobs must be between 1 and {MAX_JOBS}, not {args.jobs}")
     if args.max_states <= 0:
         raise _UsageError(f"--max-states must be a positive number, not {args.max_states}")
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
@@ -196,7 +255,8 @@ def _read_options(argv: list[str]) -> _Options:
     simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
     return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
-                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti)
+                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
+                    args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only)
 
 
 def _stdout_is_terminal() -> bool:
@@ -227,7 +287,15 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], texts: SourceTexts, er
         print(render(d, texts), file=err)
 
 
-def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
+@dataclass(frozen=True)
+class _Prepared:
+    """A spec read and lowered: one model per configuration to check."""
+    path: str
+    texts: SourceTexts
+    models: tuple[ir.Model, ...]
+
+
+def _prepare(path: str, options: _Options) -> _Prepared | SpecOutcome:
     texts = SourceTexts()
     try:
         spec = load_spec(path)
@@ -240,60 +308,114 @@ def _check_spec(path: str, options: _Options, out: TextIO, err: TextIO) -> int:
                 error = unknown_name("configuration", options.config, None, names)
                 raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
             names = (options.config,)
-        models = [lower(decls, name, options.overrides) for name in names]
+        models = tuple(lower(decls, name, options.overrides) for name in names)
     except SpecError as error:
-        _print_diagnostics(error.diagnostics, error.texts or texts, err)
-        return EXIT_SPEC_ERROR
+        return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
+                           exit_code=EXIT_SPEC_ERROR)
+    return _Prepared(spec.path, texts, models)
 
-    results: list[PropertyResult] = []
-    runs: list[_ModelRun] = []
-    internal_error = False
-    for model in models:
+
+def _check_spec(prepared: _Prepared, runs: Iterator[_ModelRun], options: _Options, out: TextIO,
+                err: TextIO) -> SpecOutcome:
+    """Settle each configuration's run (replaying what it found) and print it as text, in order."""
+    configs: list[ConfigOutcome] = []
+    for model in prepared.models:
         try:
-            model_run = _run_engine(model, options, err)
+            model_run = next(runs)
         except explicit.CannotEnumerate as error:
-            print(render(Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
-                                    hint="use --engine bmc, or narrow the type"), texts), file=err)
-            return EXIT_SPEC_ERROR
-        runs.append(model_run)
-        for prop in model.properties:
-            result = PropertyResult(model.config, prop, model_run.verdicts[prop.name], model_run.seconds[prop.name])
-            results.append(result)
-            if isinstance(result.verdict, Violated):
-                try:
-                    evidence = replay(model, result.verdict.trace, prop)
-                except ReplayError as error:
-                    print(f"mdcheck: internal error: the counterexample for '{prop.name}' in configuration "
-                          f"'{model.config}' does not replay: {error}", file=err)
-                    internal_error = True
-                    continue
-                print(render_trace(model, result, evidence, options.raw_words), file=out)
-                print(file=out)
-        internal_error |= not _print_ctis(model, model_run, options, out, err)
-    depths = [r.shown for r in runs]
-    shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(
-        f"{m.config} {d}" for m, d in zip(models, depths))
-    print(f"{spec.path}: {len(models)} configuration{'s' if len(models) != 1 else ''}, {shown}", file=out)
+            diagnostic = Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
+                                    hint="use --engine bmc, or narrow the type")
+            return SpecOutcome(prepared.path, diagnostics=(diagnostic,), texts=prepared.texts,
+                               exit_code=EXIT_SPEC_ERROR)
+        config = _settle(model, model_run, options)
+        configs.append(config)
+        for message in config.internal_errors:
+            print(message, file=err)
+        if options.format == "text":
+            _print_findings(config, options, out)
+    outcome = SpecOutcome(prepared.path, tuple(configs), texts=prepared.texts, exit_code=_spec_exit_code(configs, options))
+    if options.format == "text":
+        _print_summary(outcome, options, out)
+    return outcome
+
+
+def _settle(model: ir.Model, model_run: _ModelRun, options: _Options) -> ConfigOutcome:
+    """Results per property, with every counterexample and counterexample to induction replayed."""
+    results: list[PropertyResult] = []
+    evidence: dict[str, Evidence] = {}
+    internal_errors: list[str] = []
+    for prop in model.properties:
+        result = PropertyResult(model.config, prop, model_run.verdicts[prop.name], model_run.seconds[prop.name])
+        results.append(result)
+        if isinstance(result.verdict, Violated):
+            try:
+                evidence[prop.name] = replay(model, result.verdict.trace, prop)
+            except ReplayError as error:
+                internal_errors.append(f"mdcheck: internal error: the counterexample for '{prop.name}' in "
+                                       f"configuration '{model.config}' does not replay: {error}")
+    ctis: list[Cti] = []
+    notes = list(model_run.notes)
+    shown: set[int] = set()
+    properties = {p.name: p for p in model.properties}
+    for name, cti in model_run.ctis.items():
+        if id(cti) in shown:
+            continue
+        shown.add(id(cti))
+        prop = properties[name]
+        try:
+            cti_evidence = replay_from_state(model, cti.trace, prop, cti.assumed)
+        except ReplayError as error:
+            internal_errors.append(f"mdcheck: internal error: the counterexample to induction for '{name}' in "
+                                   f"configuration '{model.config}' does not replay: {error}")
+            break
+        ctis.append(Cti(prop, cti, cti_evidence))
+        if not options.show_cti:
+            notes.append(cti_summary(model, cti, prop))
+    return ConfigOutcome(model, model_run.depth, model_run.shown, tuple(results), evidence, tuple(ctis),
+                         tuple(notes), tuple(model_run.uncovered), tuple(internal_errors))
+
+
+def _print_findings(config: ConfigOutcome, options: _Options, out: TextIO) -> None:
+    """Each counterexample, then each counterexample to induction asked for, as text."""
+    for result in config.results:
+        if result.prop.name in config.evidence:
+            print(render_trace(config.model, result, config.evidence[result.prop.name], options.raw_words),
+                  file=out)
+            print(file=out)
+    if options.show_cti:
+        for cti in config.ctis:
+            print(render_cti(config.model, cti.cti, cti.prop, cti.evidence, options.raw_words), file=out)
+            print(file=out)
+
+
+def _print_summary(outcome: SpecOutcome, options: _Options, out: TextIO) -> None:
+    configs = outcome.configs
+    depths = [c.shown for c in configs]
+    shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
+    print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
+    results = [r for c in configs for r in c.results]
     print(render_summary(results, options.timing), file=out)
-    for model_run in runs:
-        for note in model_run.notes:
+    for config in configs:
+        for note in config.notes:
             print(note, file=out)
     for r in results:
         note = render_notes(r)
         if note:
             print(note, file=out)
-    vacuous = False
-    for model, model_run in zip(models, runs):
-        for goal, depth in model_run.uncovered:
-            vacuous = True
-            print(f"{model.config}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]", file=out)
-    if internal_error:
+    for config in configs:
+        for goal, depth in config.uncovered:
+            print(f"{config.name}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]", file=out)
+
+
+def _spec_exit_code(configs: list[ConfigOutcome], options: _Options) -> int:
+    results = [r for c in configs for r in c.results]
+    if any(c.internal_errors for c in configs):
         return EXIT_INTERNAL
-    if any(not r.as_expected and not isinstance(r.verdict, (Unknown, NotFound)) for r in results):
+    if any(status(r) == "unexpected" for r in results):
         return EXIT_UNEXPECTED
     if any(not r.as_expected for r in results):  # UNKNOWN, or a violation simulation did not find
         return EXIT_UNKNOWN
-    if vacuous and options.strict:
+    if options.strict and any(c.uncovered for c in configs):
         return EXIT_VACUOUS
     return EXIT_OK
 
@@ -305,35 +427,14 @@ class _ModelRun:
     seconds: dict
     shown: str                      # the depth (or search) shown in the header
     notes: list[str] = field(default_factory=list)
+    depth: int | None = None        # BMC's depth, for the solver engines
     ctis: dict = field(default_factory=dict)
     uncovered: list[tuple[coverage.Goal, int]] = field(default_factory=list)
 
 
-def _print_ctis(model: ir.Model, model_run: _ModelRun, options: _Options, out: TextIO, err: TextIO) -> bool:
-    """Each counterexample to induction once, replayed first; False if one does not replay."""
-    shown: set[int] = set()
-    properties = {p.name: p for p in model.properties}
-    for name, cti in model_run.ctis.items():
-        if id(cti) in shown:
-            continue
-        shown.add(id(cti))
-        prop = properties[name]
-        try:
-            evidence = replay_from_state(model, cti.trace, prop, cti.assumed)
-        except ReplayError as error:
-            print(f"mdcheck: internal error: the counterexample to induction for '{name}' in configuration "
-                  f"'{model.config}' does not replay: {error}", file=err)
-            return False
-        if options.show_cti:
-            print(render_cti(model, cti, prop, evidence, options.raw_words), file=out)
-            print(file=out)
-        else:
-            model_run.notes.append(cti_summary(model, cti, prop))
-    return True
-
-
-def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
-    """What the chosen engines say about each property of one configuration."""
+def _run_engine(model: ir.Model, options: _Options, progress: Callable[[str], None] | None = None) -> _ModelRun:
+    """What the chosen engines say about each property of one configuration; `progress`
+    hears what they are doing, for a status line."""
     if options.simulation is not None:
         sim = options.simulation
         shown = f"simulation, {sim.runs} runs of up to {sim.steps} steps, seed {sim.seed}"
@@ -352,13 +453,11 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
                      f"--seed {sim.seed} --runs {number} --steps {sim.steps}")
         return _ModelRun(result.verdicts, result.seconds, shown, [note])
     if options.engine == "explicit":
-        started = time.monotonic()
-
-        def progress(level: int, states: int) -> None:  # on a terminal only: logs stay deterministic
-            print(f"mdcheck: {model.config}: explicit search, level {level} done: {states} states, "
-                  f"{time.monotonic() - started:.1f} s", file=err, flush=True)
+        def on_level(level: int, states: int) -> None:
+            if progress:
+                progress(f"explicit search, level {level} done: {states} states")
         run = explicit.check(model, explicit.ExplicitOptions(options.depth, options.max_states, options.deadline),
-                             progress if _is_terminal(err) else None)
+                             on_level if progress else None)
         extent = "every reachable state" if run.complete else f"to depth {run.depth}"
         shown = "explicit, " + ("until no new state" if options.depth is None else f"depth {options.depth}")
         rate = run.states / run.elapsed if run.elapsed > 0 else 0.0
@@ -369,13 +468,16 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
         return _ModelRun(run.verdicts, run.seconds, shown, [note])
     depth = options.depth if options.depth is not None else (
         model.depth if model.depth is not None else DEFAULT_DEPTH)
+    rlimit = options.rlimit or None
     if options.engine == "bmc":
-        bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline))
-        model_run = _ModelRun(bmc_run.verdicts, bmc_run.seconds, f"depth {depth}")
+        on_depth = (lambda d: progress(f"BMC depth {d} of {depth} done")) if progress else None
+        bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline, rlimit), on_depth)
+        model_run = _ModelRun(bmc_run.verdicts, bmc_run.seconds, f"depth {depth}", depth=depth)
     else:
         proof = proving.check(model, proving.ProveOptions(depth, options.max_k, options.deadline,
-                                                          options.proof_rlimit or None, options.engine == "pdr"))
-        model_run = _ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis)
+                                                          options.proof_rlimit or None, options.engine == "pdr",
+                                                          rlimit), progress)
+        model_run = _ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis, depth=depth)
         for lemma in proof.unneeded_lemmas:
             span = next(inv.span for inv in model.invariants if inv.name == lemma)
             model_run.notes.append(f"{model.config}: lemma '{lemma}' is proved but no proof needed it "
@@ -390,9 +492,119 @@ def _run_engine(model: ir.Model, options: _Options, err: TextIO) -> _ModelRun:
         if options.timing:
             model_run.notes.append(f"{model.config}: proof engine {proof.proof_seconds:.2f} s")
     goals = coverage.goals(model)
-    met = bmc.cover(model, goals, bmc.BmcOptions(depth, options.deadline))
+    on_cover = (lambda d: progress(f"coverage, depth {d} of {depth}")) if progress else None
+    met = bmc.cover(model, goals, bmc.BmcOptions(depth, options.deadline, rlimit), on_cover)
     model_run.uncovered = [(g, depth) for g in goals if g.key in met and met[g.key] is None]
     return model_run
+
+
+def _run_in_worker(path: str, config: str, options: _Options) -> _ModelRun:
+    """One configuration's engines, in a worker process of --jobs: the spec is read and
+    lowered again there (models are not sent between processes; lowering is deterministic)."""
+    model = lower(collect_declarations(load_spec(path)), config, options.overrides)
+    return _run_engine(model, options)
+
+
+@contextmanager
+def _engine_runs(prepared: list[_Prepared | SpecOutcome], options: _Options,
+                 progress: Progress) -> Iterator[Callable[[int], Iterator[_ModelRun]]]:
+    """`runs_of(i)`: the engine runs of spec i's configurations, in order. With --jobs N > 1
+    every configuration of every spec is queued at once on N processes; the caller still
+    takes the runs in order, so the output is what one process prints."""
+    def progress_of(config: str) -> Callable[[str], None]:
+        return lambda text: progress.show(f"{config}: {text}")
+
+    def serial(index: int) -> Iterator[_ModelRun]:
+        spec = prepared[index]
+        assert isinstance(spec, _Prepared)
+        for model in spec.models:
+            progress.restart()
+            model_run = _run_engine(model, options, progress_of(model.config) if progress.enabled else None)
+            progress.clear()
+            yield model_run
+
+    pairs = [(i, spec.path, m.config) for i, spec in enumerate(prepared) if isinstance(spec, _Prepared)
+             for m in spec.models]
+    if options.jobs == 1 or len(pairs) < 2:
+        yield serial
+        return
+    pool = ProcessPoolExecutor(min(options.jobs, len(pairs)), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = {(i, config): pool.submit(_run_in_worker, path, config, options) for i, path, config in pairs}
+
+        def parallel(index: int) -> Iterator[_ModelRun]:
+            spec = prepared[index]
+            assert isinstance(spec, _Prepared)
+            for model in spec.models:
+                future = futures[(index, model.config)]
+                while not future.done():
+                    done = sum(f.done() for f in futures.values())
+                    progress.show(f"{done} of {len(futures)} configurations checked, {options.jobs} at a time")
+                    wait([future], timeout=0.5)
+                progress.clear()
+                yield future.result()
+        yield parallel
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _list_specs(options: _Options, out: TextIO, err: TextIO) -> int:
+    """--list: each spec's configurations, their depths and properties; nothing is checked."""
+    codes = []
+    for path in options.specs:
+        prepared = _guarded(lambda: _prepare(path, options), path)
+        if isinstance(prepared, SpecOutcome):
+            _print_diagnostics(prepared.diagnostics, prepared.texts, err)
+            if prepared.internal_error:
+                print(prepared.internal_error, file=err)
+            codes.append(prepared.exit_code)
+            continue
+        print(prepared.path, file=out)
+        for model in prepared.models:
+            depth = model.depth if model.depth is not None else DEFAULT_DEPTH
+            print(f"  config {model.config} (depth {depth}, {len(model.actions)} actions)", file=out)
+            width = max((len(p.name) for p in model.properties), default=0)
+            for prop in model.properties:
+                print(f"    {prop.kind:<9}  {prop.name:<{width}}  expect {prop.expect:<8}  [{where(prop.span)}]"
+                      .rstrip(), file=out)
+        codes.append(EXIT_OK)
+    return _combine(codes)
+
+
+def _write_reports(outcomes: list[SpecOutcome], options: _Options, exit_code: int, out: TextIO) -> None:
+    """The machine-readable outputs asked for: JSON on stdout, JUnit, SARIF and ITF files."""
+    if options.format == "json":
+        out.write(report_json.document(outcomes, exit_code, options.timing))
+    if options.junit:
+        _write_file(options.junit, report_junit.document(outcomes, options.timing))
+    if options.sarif:
+        _write_file(options.sarif, report_sarif.document(outcomes))
+    if options.itf:
+        os.makedirs(options.itf, exist_ok=True)
+        for name, text in report_itf.traces(outcomes):
+            _write_file(os.path.join(options.itf, name), text)
+
+
+def _write_file(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+# ---- for the pytest plugin: the same pipeline, one configuration at a time ----
+
+def read_options(argv: list[str]) -> _Options:
+    """Options from mdcheck's own flags (the spec paths are given separately)."""
+    return _read_options(["-"] + argv)
+
+
+def prepare_spec(path: str, options: _Options) -> _Prepared | SpecOutcome:
+    """The spec read and lowered (one model per configuration), or its diagnostics."""
+    return _guarded(lambda: _prepare(path, options), path)
+
+
+def check_model(model: ir.Model, options: _Options) -> ConfigOutcome:
+    """One configuration's engines, with every counterexample replayed."""
+    return _settle(model, _run_engine(model, options), options)
 
 
 if __name__ == "__main__":

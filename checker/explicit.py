@@ -54,6 +54,9 @@ class CannotEnumerate(Exception):
         super().__init__(message)
         self.span = span
 
+    def __reduce__(self) -> tuple:  # from a worker process (--jobs), with its span
+        return (CannotEnumerate, (str(self), self.span))
+
 
 @dataclass(frozen=True)
 class _Node:

@@ -49,7 +49,7 @@ class InductionRun:
 
 
 def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOptions,
-          proved_before: tuple[str, ...] = ()) -> InductionRun:
+          progress: Callable[[str], None] | None = None, proved_before: tuple[str, ...] = ()) -> InductionRun:
     """Try to prove `candidates` (properties BMC found unbroken up to depth >= max_k - 1)
     by k-induction, k = 1 .. max_k."""
     started = time.monotonic()
@@ -63,7 +63,8 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
         if not open_names:
             break
         try:
-            newly, core, ctis, reason, budget = _prove_at(model, k, open_names, tuple(proved), options, budget)
+            newly, core, ctis, reason, budget = _prove_at(model, k, open_names, tuple(proved), options, budget,
+                                                          progress)
         except OutOfTime:
             run.unknown = "timeout"
             break
@@ -108,7 +109,7 @@ class _Case:
 
 
 def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...], options: InductionOptions,
-              budget: int | None) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None]:
+              budget: int | None, progress: Callable[[str], None] | None) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None]:
     """(proved at this k, the lemmas the proof used, CTIs of the dropped ones, why the solver
     stopped if it did, the resource budget left).
 
@@ -155,7 +156,9 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     dropped = True
     while dropped and live:  # Houdini: until a whole pass over the cases drops nothing
         dropped = False
-        for case in cases:
+        for number, case in enumerate(cases, start=1):
+            if progress:
+                progress(f"k-induction, k={k}, {len(live)} properties open, case {number} of {len(cases)}")
             while live:
                 if queries.rlimit_left is not None and queries.rlimit_left <= 0:  # before encoding the case
                     return [], set(), ctis, "resource limit", queries.rlimit_left

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import bmc, induction, ir, pdr
 from .verdict import CounterexampleToInduction, HoldsToDepth, Proved, Verdict
@@ -23,6 +24,7 @@ class ProveOptions:
     deadline: float | None
     rlimit: int | None = None  # Z3 resource units for the proof engines
     use_pdr: bool = False
+    bmc_rlimit: int | None = None  # Z3 resource units for BMC
 
 
 @dataclass
@@ -36,9 +38,11 @@ class ProveRun:
     proof_seconds: float = 0.0     # time in the proof engine
 
 
-def check(model: ir.Model, options: ProveOptions) -> ProveRun:
+def check(model: ir.Model, options: ProveOptions, progress: Callable[[str], None] | None = None) -> ProveRun:
+    """`progress`, if given, hears what the engines are doing (for a status line)."""
     started = time.monotonic()
-    bounded = bmc.check(model, bmc.BmcOptions(options.depth, options.deadline))
+    on_depth = (lambda d: progress(f"BMC depth {d} of {options.depth} done")) if progress else None
+    bounded = bmc.check(model, bmc.BmcOptions(options.depth, options.deadline, options.bmc_rlimit), on_depth)
     verdicts: dict[str, Verdict] = dict(bounded.verdicts)
     seconds = dict(bounded.seconds)
     run = ProveRun(verdicts, seconds)
@@ -47,6 +51,8 @@ def check(model: ir.Model, options: ProveOptions) -> ProveRun:
         return run
     proving_from = time.monotonic()
     if options.use_pdr:
+        if progress:
+            progress("IC3/PDR")
         result = pdr.prove(model, candidates, pdr.PdrOptions(options.deadline, options.rlimit))
         for name in result.proved:
             verdicts[name] = Proved("pdr", f"{result.frames} frames", frames=result.frames)
@@ -56,7 +62,7 @@ def check(model: ir.Model, options: ProveOptions) -> ProveRun:
     else:
         max_k = min(options.max_k, options.depth + 1)
         ind = induction.prove(model, candidates, induction.InductionOptions(max_k, options.deadline,
-                                                                            rlimit=options.rlimit))
+                                                                            rlimit=options.rlimit), progress)
         for name, k in ind.proved.items():
             verdicts[name] = Proved("k-induction", f"k={k}", k=k)
             seconds[name] = proving_from - started + ind.seconds[name]

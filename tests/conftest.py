@@ -1,6 +1,10 @@
 import os
 
 import pytest
+
+# The mdcheck pytest plugin collects every .md file with a model block; the golden specs
+# here are inputs of tests/test_golden.py, not test files of their own.
+collect_ignore_glob = ["golden/*.md", "data/*"]
 from hypothesis import HealthCheck, settings
 
 # Hypothesis profiles (tests/test_differential.py). MDCHECK_HYPOTHESIS_PROFILE picks one:

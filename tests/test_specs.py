@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from checker import bmc
 from checker.cli import run
@@ -86,15 +82,7 @@ def test_larger_configuration_from_the_command_line():
     assert isinstance(verdict, Violated) and len(verdict.trace.initial["pages"]) == 16
 
 
-@pytest.mark.slow
-def test_readme_first_command_runs_the_default_check():
-    done = subprocess.run([sys.executable, "-m", "checker.cli", "specs/ptdesc.md", "--no-timing"],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    for config in ("patch6_loop", "cpa_collapse", "syzbot_pte_free_now", "thp_overlay", "cpa_free_frozen",
-                   "boot_early", "fixed"):
-        assert re.search(rf"^{config}\s", done.stdout, re.M), config
-    assert "Traceback" not in done.stderr
+# The README's first command runs in tests/test_ci_examples.py, beside the CI examples.
 
 
 def test_readme_starts_with_the_two_commands():

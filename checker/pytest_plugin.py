@@ -1,0 +1,131 @@
+"""pytest plugin: `pytest specs/` collects every Markdown spec (a `.md` file with an
+```mdcheck block) and each (configuration, property) of it as a test item, so specs slot
+into a project's existing test run. An item passes when its outcome is what the
+configuration expects; it fails with the counterexample, printed as mdcheck prints it, and
+an UNKNOWN result fails too (it is never success). A spec that does not load is a
+collection error with mdcheck's diagnostics.
+
+Checking flags are mdcheck's own: `--mdcheck-args="--engine bmc --depth 4"` on the command
+line, or `mdcheck_args` in the pytest configuration. Each configuration is checked once,
+when its first item runs.
+"""
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from . import cli
+from .diagnostics import render
+from .outcome import ConfigOutcome, SpecOutcome, status
+from .render import outcome_text, render_cti, render_notes, render_trace, where
+
+FENCE = "```" + "mdcheck"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mdcheck", "mdcheck specs as tests")
+    group.addoption("--mdcheck-args", default=None, metavar="ARGS",
+                    help="mdcheck flags for the specs collected, e.g. \"--engine bmc --depth 4\"")
+    parser.addini("mdcheck_args", "mdcheck flags for the specs collected", default="")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".md" and _has_model_block(file_path):
+        return SpecFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _has_model_block(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.strip() == FENCE for line in text.splitlines())
+
+
+class SpecError(Exception):
+    """The spec does not load: its diagnostics, rendered."""
+
+
+class SpecFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Collector]:
+        config = self.config
+        flags = config.getoption("--mdcheck-args")
+        flags = flags if flags is not None else config.getini("mdcheck_args")
+        try:
+            options = cli.read_options(shlex.split(flags))
+        except Exception as error:  # a usage error in the flags: say which
+            raise SpecError(f"mdcheck flags {flags!r}: {error}") from None
+        prepared = cli.prepare_spec(str(self.path), options)
+        if isinstance(prepared, SpecOutcome):
+            texts = "\n".join(render(d, prepared.texts) for d in prepared.diagnostics)
+            raise SpecError(texts or prepared.internal_error)
+        for model in prepared.models:
+            yield ConfigNode.from_parent(self, name=model.config, model=model, options=options)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
+        if isinstance(excinfo.value, SpecError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ConfigNode(pytest.Collector):
+    def __init__(self, *, model, options, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.options = options
+        self._outcome: ConfigOutcome | None = None
+
+    def outcome(self) -> ConfigOutcome:
+        if self._outcome is None:
+            self._outcome = cli.check_model(self.model, self.options)
+        return self._outcome
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for prop in self.model.properties:
+            yield PropertyItem.from_parent(self, name=prop.name, prop=prop)
+
+
+class PropertyFailed(Exception):
+    pass
+
+
+class PropertyItem(pytest.Item):
+    def __init__(self, *, prop, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.prop = prop
+
+    def runtest(self) -> None:
+        node = self.parent
+        assert isinstance(node, ConfigNode)
+        config = node.outcome()
+        if config.internal_errors:
+            raise PropertyFailed("\n".join(config.internal_errors))
+        result = next(r for r in config.results if r.prop.name == self.prop.name)
+        state = status(result)
+        if state == "ok":
+            return
+        lines = [f"{config.name}: {self.prop.kind} '{self.prop.name}' {outcome_text(result)} "
+                 f"(expected: {self.prop.expect}) [{where(self.prop.span)}]"]
+        note = render_notes(result)
+        if note:
+            lines.append(note)
+        evidence = config.evidence.get(self.prop.name)
+        if evidence is not None:
+            lines.append(render_trace(config.model, result, evidence))
+        for cti in config.ctis:
+            if cti.prop.name == self.prop.name:
+                lines.append(render_cti(config.model, cti.cti, cti.prop, cti.evidence))
+        raise PropertyFailed("\n".join(lines))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
+        if isinstance(excinfo.value, PropertyFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        span = self.prop.span
+        return self.path, (span.line - 1 if span else None), f"{self.parent.name}: {self.prop.kind} {self.prop.name}"

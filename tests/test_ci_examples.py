@@ -1,0 +1,122 @@
+"""The README's first command and its "Use in CI" examples, run as written.
+
+The GitHub Actions workflow and the GitLab CI job are read from the README with a YAML
+parser; their install command must be the README's first command's, their `mdcheck`
+commands are run (in a scratch folder that sees the repository's specs and models), and
+what they write must be what the CI systems read: JUnit XML that validates and counts
+every property, SARIF 2.1.0 that validates, one ITF trace per expected violation. The
+parallel CI command must print exactly what the README's first command prints.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import xmlschema
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMAS = REPO / "tests" / "data" / "schemas"
+README = (REPO / "README.md").read_text()
+
+
+def yaml_blocks() -> list[dict]:
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", README, re.S)]
+
+
+def github_workflow() -> dict:
+    return next(b for b in yaml_blocks() if "jobs" in b)
+
+
+def gitlab_job() -> dict:
+    return next(b["mdcheck"] for b in yaml_blocks() if "mdcheck" in b and "script" in b["mdcheck"])
+
+
+def first_command() -> str:
+    lines = README.splitlines()
+    return lines[lines.index("```sh") + 1]
+
+
+def workspace(tmp_path: Path) -> Path:
+    """A folder where specs/ and models/ are the repository's, and output files land."""
+    for name in ("specs", "models"):
+        (tmp_path / name).symlink_to(REPO / name, target_is_directory=True)
+    return tmp_path
+
+
+def run_mdcheck(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    argv = shlex.split(command)
+    assert argv[0] == "mdcheck"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "checker.cli", *argv[1:]], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_both_examples_parse_and_agree():
+    workflow = github_workflow()
+    steps = workflow["jobs"]["mdcheck"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    uses = {s["uses"].split("@")[0]: s for s in steps if "uses" in s}
+    assert set(uses) == {"actions/checkout", "actions/setup-python", "github/codeql-action/upload-sarif",
+                         "actions/upload-artifact"}
+    assert str(uses["actions/setup-python"]["with"]["python-version"]) == "3.11"
+    job = gitlab_job()
+    assert job["image"] == "python:3.11"
+    # the same two commands, and the install is the README's first command's
+    assert runs == job["script"]
+    install, check = runs
+    assert first_command().startswith(install + " && mdcheck ")
+    args = shlex.split(check)
+    junit, sarif, itf = (args[args.index(flag) + 1] for flag in ("--junit", "--sarif", "--itf"))
+    assert uses["github/codeql-action/upload-sarif"]["with"]["sarif_file"] == sarif
+    assert set(uses["github/codeql-action/upload-sarif"].get("if", "").split()) == {"always()"}
+    assert uses["actions/upload-artifact"]["with"]["path"].split() == [junit, itf]
+    assert job["artifacts"]["reports"]["junit"] == junit
+    assert job["artifacts"]["paths"] == [sarif, itf + "/"]
+    assert job["artifacts"]["when"] == "always"
+    assert workflow["jobs"]["mdcheck"]["permissions"]["security-events"] == "write"
+
+
+@pytest.mark.slow
+def test_first_command_and_ci_command_run_and_agree(tmp_path):
+    check = github_workflow()["jobs"]["mdcheck"]["steps"]
+    command = [s["run"] for s in check if "run" in s][1]
+    serial = run_mdcheck(first_command().split(" && ", 1)[1], workspace(tmp_path))
+    assert serial.returncode == 0, serial.stdout + serial.stderr
+    for config in ("patch6_loop", "cpa_collapse", "syzbot_pte_free_now", "thp_overlay", "cpa_free_frozen",
+                   "boot_early", "fixed"):
+        assert re.search(rf"^{config}\s", serial.stdout, re.M), config
+    assert "Traceback" not in serial.stderr
+
+    ci = run_mdcheck(command, tmp_path)
+    assert ci.returncode == 0, ci.stdout + ci.stderr
+    assert ci.stdout == serial.stdout  # --jobs 2 and the report files change nothing printed
+    assert ci.stderr == serial.stderr == ""
+    args = shlex.split(command)
+    junit, sarif, itf = (tmp_path / args[args.index(flag) + 1] for flag in ("--junit", "--sarif", "--itf"))
+
+    xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd")).validate(str(junit))
+    root = ET.parse(junit).getroot()
+    rows = re.findall(r"^(\w+)\s+.+?\s{2,}(invariant|lemma|assert|check)\s+(holds|violated)\s", serial.stdout, re.M)
+    assert root.tag == "testsuites" and int(root.get("tests")) == len(rows) > 300
+    assert root.get("failures") == root.get("errors") == "0"
+    assert len(root.findall("testsuite")) == 9
+
+    log = json.loads(sarif.read_text())
+    jsonschema.Draft7Validator(json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())).validate(log)
+    results = log["runs"][0]["results"]
+    warnings = serial.stdout.count(": warning: ")
+    assert len(results) == warnings and all(r["ruleId"] == "vacuous" for r in results)
+
+    expected_violations = sum(1 for _, _, expect in rows if expect == "violated")
+    traces = sorted(itf.iterdir())
+    assert len(traces) == expected_violations
+    assert all(json.loads(t.read_text())["#meta"]["violation"]["expected"] for t in traces)
