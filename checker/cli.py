@@ -162,7 +162,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     except _UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
         print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine auto|pdr|bmc|explicit] [--timeout S] "
-              "[--max-k K] [--proof-rlimit N] [--show-invariant] [--strict] [-D NAME=VALUE]", file=err)
+              "[--rlimit N] [--max-k K] [--proof-rlimit N] [--show-invariant] [--strict] [--jobs N] "
+              "[--format text|json] [--junit FILE] [--sarif FILE] [--itf DIR] [--list] [-D NAME=VALUE]", file=err)
         print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
               file=err)
         return EXIT_SPEC_ERROR
