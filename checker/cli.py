@@ -13,7 +13,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator, Sequence, TextIO
 
 from . import bmc, coverage, explicit, proving, report_itf, report_json, report_junit, report_sarif, simulate
@@ -143,6 +143,7 @@ class _Options:
     itf: str | None = None
     jobs: int = 1
     list_only: bool = False
+    timeout: float | None = None  # the seconds behind `deadline`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,6 +173,13 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
     if options.list_only:
         return _list_specs(options, out, err)
+    unwritable = _unwritable_outputs(options)
+    if unwritable:  # found before a long run, not after it
+        for message in unwritable:
+            print(f"mdcheck: error[MDC001]: {message}", file=err)
+        if options.format == "json":
+            out.write(report_json.document([], EXIT_SPEC_ERROR, options.timing))
+        return EXIT_SPEC_ERROR
     progress = Progress(err, enabled=shows_progress(err))
     prepared = [_guarded(lambda: _prepare(spec, options), spec) for spec in options.specs]
     outcomes: list[SpecOutcome] = []
@@ -187,10 +195,12 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     progress.clear()
     code = _combine([o.exit_code for o in outcomes])
     try:
-        _write_reports(outcomes, options, code, out)
+        _write_report_files(outcomes, options)
     except OSError as error:
         print(f"mdcheck: error[MDC001]: cannot write {error.filename}: {error.strerror}", file=err)
-        return EXIT_SPEC_ERROR
+        code = _combine([code, EXIT_SPEC_ERROR])
+    if options.format == "json":  # last, so that its exit_code is the process's
+        out.write(report_json.document(outcomes, code, options.timing))
     return code
 
 
@@ -257,7 +267,8 @@ def _read_options(argv: list[str]) -> _Options:
     return _Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
                     args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
-                    args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only)
+                    args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
+                    args.timeout)
 
 
 def _stdout_is_terminal() -> bool:
@@ -324,8 +335,7 @@ def _check_spec(prepared: _Prepared, runs: Iterator[_ModelRun], options: _Option
         try:
             model_run = next(runs)
         except explicit.CannotEnumerate as error:
-            diagnostic = Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
-                                    hint="use --engine bmc, or narrow the type")
+            diagnostic = _cannot_enumerate(error)
             return SpecOutcome(prepared.path, diagnostics=(diagnostic,), texts=prepared.texts,
                                exit_code=EXIT_SPEC_ERROR)
         config = _settle(model, model_run, options)
@@ -338,6 +348,11 @@ def _check_spec(prepared: _Prepared, runs: Iterator[_ModelRun], options: _Option
     if options.format == "text":
         _print_summary(outcome, options, out)
     return outcome
+
+
+def _cannot_enumerate(error: explicit.CannotEnumerate) -> Diagnostic:
+    return Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
+                      hint="use --engine bmc, or narrow the type")
 
 
 def _settle(model: ir.Model, model_run: _ModelRun, options: _Options) -> ConfigOutcome:
@@ -467,8 +482,7 @@ def _run_engine(model: ir.Model, options: _Options, progress: Callable[[str], No
         if options.timing:
             note += f", {run.elapsed:.2f} s, {rate:.0f} states/s"
         return _ModelRun(run.verdicts, run.seconds, shown, [note])
-    depth = options.depth if options.depth is not None else (
-        model.depth if model.depth is not None else DEFAULT_DEPTH)
+    depth = _depth(model, options)
     rlimit = options.rlimit or None
     if options.engine == "bmc":
         on_depth = (lambda d: progress(f"BMC depth {d} of {depth} done")) if progress else None
@@ -550,32 +564,72 @@ def _engine_runs(prepared: list[_Prepared | SpecOutcome], options: _Options,
 
 
 def _list_specs(options: _Options, out: TextIO, err: TextIO) -> int:
-    """--list: each spec's configurations, their depths and properties; nothing is checked."""
-    codes = []
+    """--list: each spec's configurations, the depth each would be checked to, and its
+    properties; nothing is checked."""
+    listed: list[tuple[SpecOutcome, tuple[ir.Model, ...]]] = []
     for path in options.specs:
         prepared = _guarded(lambda: _prepare(path, options), path)
         if isinstance(prepared, SpecOutcome):
             _print_diagnostics(prepared.diagnostics, prepared.texts, err)
             if prepared.internal_error:
                 print(prepared.internal_error, file=err)
-            codes.append(prepared.exit_code)
+            listed.append((prepared, ()))
+        else:
+            listed.append((SpecOutcome(prepared.path, exit_code=EXIT_OK), prepared.models))
+    code = _combine([outcome.exit_code for outcome, _ in listed])
+    def depth_of(model: ir.Model) -> int:
+        return _depth(model, options)
+
+    if options.format == "json":
+        out.write(report_json.listing(listed, depth_of, code))
+        return code
+    for outcome, models in listed:
+        if not models:
             continue
-        print(prepared.path, file=out)
-        for model in prepared.models:
-            depth = model.depth if model.depth is not None else DEFAULT_DEPTH
-            print(f"  config {model.config} (depth {depth}, {len(model.actions)} actions)", file=out)
+        print(outcome.path, file=out)
+        for model in models:
+            print(f"  config {model.config} (depth {depth_of(model)}, {len(model.actions)} actions)", file=out)
             width = max((len(p.name) for p in model.properties), default=0)
             for prop in model.properties:
                 print(f"    {prop.kind:<9}  {prop.name:<{width}}  expect {prop.expect:<8}  [{where(prop.span)}]"
                       .rstrip(), file=out)
-        codes.append(EXIT_OK)
-    return _combine(codes)
+    return code
 
 
-def _write_reports(outcomes: list[SpecOutcome], options: _Options, exit_code: int, out: TextIO) -> None:
-    """The machine-readable outputs asked for: JSON on stdout, JUnit, SARIF and ITF files."""
-    if options.format == "json":
-        out.write(report_json.document(outcomes, exit_code, options.timing))
+def _depth(model: ir.Model, options: _Options) -> int:
+    """The BMC depth a configuration is checked to: --depth, else its own, else the default."""
+    if options.depth is not None:
+        return options.depth
+    return model.depth if model.depth is not None else DEFAULT_DEPTH
+
+
+def _unwritable_outputs(options: _Options) -> list[str]:
+    """Why each --junit, --sarif or --itf path cannot be written, checked before any work."""
+    problems = []
+    for flag, path in (("--junit", options.junit), ("--sarif", options.sarif)):
+        if path is None:
+            continue
+        folder = os.path.dirname(path) or "."
+        if os.path.isdir(path):
+            problems.append(f"cannot write {path}: it is a directory ({flag})")
+        elif not os.path.isdir(folder):
+            problems.append(f"cannot write {path}: no directory {folder} ({flag})")
+        elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+            problems.append(f"cannot write {path}: permission denied ({flag})")
+    if options.itf is not None:
+        existing = options.itf
+        while existing and not os.path.exists(existing):
+            existing = os.path.dirname(existing.rstrip(os.sep))
+        existing = existing or "."
+        if not os.path.isdir(existing):
+            problems.append(f"cannot write {options.itf}: {existing} is not a directory (--itf)")
+        elif not os.access(existing, os.W_OK):
+            problems.append(f"cannot write {options.itf}: permission denied on {existing} (--itf)")
+    return problems
+
+
+def _write_report_files(outcomes: list[SpecOutcome], options: _Options) -> None:
+    """The report files asked for: JUnit, SARIF and ITF."""
     if options.junit:
         _write_file(options.junit, report_junit.document(outcomes, options.timing))
     if options.sarif:
@@ -604,8 +658,16 @@ def prepare_spec(path: str, options: _Options) -> _Prepared | SpecOutcome:
 
 
 def check_model(model: ir.Model, options: _Options) -> ConfigOutcome:
-    """One configuration's engines, with every counterexample replayed."""
-    return _settle(model, _run_engine(model, options), options)
+    """One configuration's engines, with every counterexample replayed; SpecError when the
+    explicit engine cannot enumerate the model's state (MDC404). --timeout limits each
+    configuration here, not the whole run."""
+    if options.timeout:  # the time limit counts from here, for each configuration
+        options = replace(options, deadline=time.monotonic() + options.timeout)
+    try:
+        model_run = _run_engine(model, options)
+    except explicit.CannotEnumerate as error:
+        raise SpecError([_cannot_enumerate(error)]) from None
+    return _settle(model, model_run, options)
 
 
 if __name__ == "__main__":

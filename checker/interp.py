@@ -508,19 +508,15 @@ def format_value(v: object, t: ir.Type) -> str:
 def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, ir.Type]]:
     """Scalar cells of a value, named like `pages[3].memdesc`, in declaration order.
 
-    A layout shows through its own fields, the first declared where they overlap; words
-    no such field covers show raw, as `word3`.
+    A layout shows through the cells of `layout_cells`.
     """
     if isinstance(t, ir.LayoutType):
         out = []
-        for f in base_fields(t):
-            if f is None:
-                continue
-            value_bits = (value[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
-            out.append((f"{prefix}.{f.name}", value_bits, ir.BitsType(f.width)))
-        for word in range(t.words):
-            if not any(f is not None and f.word == word for f in base_fields(t)):
-                out.append((f"{prefix}.word{word}", value[word], ir.BitsType(ir.WORD_BITS)))  # type: ignore[index]
+        for label, cell in layout_cells(t):
+            if isinstance(cell, int):
+                out.append((f"{prefix}.{label}", value[cell], ir.BitsType(ir.WORD_BITS)))  # type: ignore[index]
+            else:
+                out.append((f"{prefix}.{label}", field_bits(value, cell), ir.BitsType(cell.width)))  # type: ignore[arg-type]
         return out
     if isinstance(t, ir.RecordType):
         out = []
@@ -535,11 +531,26 @@ def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, i
     return [(prefix, value, t)]
 
 
-def base_fields(t: ir.LayoutType) -> list[ir.LayoutField | None]:
+def field_bits(words: tuple[int, ...], f: ir.LayoutField) -> int:
+    return (words[f.word] >> f.bit) & ((1 << f.width) - 1)
+
+
+def layout_cells(t: ir.LayoutType) -> list[tuple[str, ir.LayoutField | int]]:
+    """How a layout value is shown: its own fields by word and bit (the first declared where
+    they overlap), then, raw as `wordN` (the int is the word), every word those fields do
+    not cover whole, so that bits only a view names are never hidden."""
+    chosen = base_fields(t)
+    cells: list[tuple[str, ir.LayoutField | int]] = [(f.name, f) for f in chosen]
+    for word in range(t.words):
+        if sum(f.width for f in chosen if f.word == word) < ir.WORD_BITS:
+            cells.append((f"word{word}", word))
+    return cells
+
+
+def base_fields(t: ir.LayoutType) -> list[ir.LayoutField]:
     """The layout's own fields that do not overlap an earlier one, by word and bit."""
     chosen: list[ir.LayoutField] = []
     for f in t.fields:
         if f.view == t.name and not any(f.overlaps(c) for c in chosen):
             chosen.append(f)
-    return sorted(chosen, key=lambda f: (f.word, f.bit))  # type: ignore[return-value]
-
+    return sorted(chosen, key=lambda f: (f.word, f.bit))

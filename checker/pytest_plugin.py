@@ -7,10 +7,11 @@ collection error with mdcheck's diagnostics.
 
 Checking flags are mdcheck's own: `--mdcheck-args="--engine bmc --depth 4"` on the command
 line, or `mdcheck_args` in the pytest configuration. Each configuration is checked once,
-when its first item runs.
+when its first item runs; `--timeout S` limits each configuration to S seconds.
 """
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +19,8 @@ from typing import Iterator
 import pytest
 
 from . import cli
-from .diagnostics import render
+from .diagnostics import SourceTexts, render
+from .diagnostics import SpecError as CheckerSpecError
 from .outcome import ConfigOutcome, SpecOutcome, status
 from .render import outcome_text, render_cti, render_notes, render_trace, where
 
@@ -59,12 +61,13 @@ class SpecFile(pytest.File):
             options = cli.read_options(shlex.split(flags))
         except Exception as error:  # a usage error in the flags: say which
             raise SpecError(f"mdcheck flags {flags!r}: {error}") from None
-        prepared = cli.prepare_spec(str(self.path), options)
+        prepared = cli.prepare_spec(_shown_path(self.path), options)
         if isinstance(prepared, SpecOutcome):
             texts = "\n".join(render(d, prepared.texts) for d in prepared.diagnostics)
             raise SpecError(texts or prepared.internal_error)
         for model in prepared.models:
-            yield ConfigNode.from_parent(self, name=model.config, model=model, options=options)
+            yield ConfigNode.from_parent(self, name=model.config, model=model, options=options,
+                                         texts=prepared.texts)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
         if isinstance(excinfo.value, SpecError):
@@ -72,16 +75,31 @@ class SpecFile(pytest.File):
         return super().repr_failure(excinfo)
 
 
+def _shown_path(path: Path) -> str:
+    """The spec's path as mdcheck shows it in messages: relative to the current directory
+    when below it (as a user would type it), else absolute."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith(os.pardir) else relative
+
+
 class ConfigNode(pytest.Collector):
-    def __init__(self, *, model, options, **kwargs) -> None:
+    def __init__(self, *, model, options, texts: SourceTexts, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.options = options
-        self._outcome: ConfigOutcome | None = None
+        self.texts = texts
+        self._outcome: ConfigOutcome | str | None = None
 
     def outcome(self) -> ConfigOutcome:
+        """The configuration checked (once, for all its items), or PropertyFailed with the
+        diagnostics of why it cannot be."""
         if self._outcome is None:
-            self._outcome = cli.check_model(self.model, self.options)
+            try:
+                self._outcome = cli.check_model(self.model, self.options)
+            except CheckerSpecError as error:
+                self._outcome = "\n".join(render(d, self.texts) for d in error.diagnostics)
+        if isinstance(self._outcome, str):
+            raise PropertyFailed(self._outcome)
         return self._outcome
 
     def collect(self) -> Iterator[pytest.Item]:
@@ -127,5 +145,6 @@ class PropertyItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        span = self.prop.span
-        return self.path, (span.line - 1 if span else None), f"{self.parent.name}: {self.prop.kind} {self.prop.name}"
+        span = self.prop.span  # in the spec, or in a model it imports
+        path = Path(span.path).absolute() if span else self.path
+        return path, (span.line - 1 if span else None), f"{self.parent.name}: {self.prop.kind} {self.prop.name}"

@@ -9,7 +9,7 @@ import re
 from typing import Mapping
 
 from . import ir
-from .interp import FieldWrite, base_fields, flatten, format_value, value_at
+from .interp import FieldWrite, flatten, layout_cells, format_value, value_at
 from .replay import Evidence
 from .source import Span
 from .verdict import CounterexampleToInduction, HoldsToDepth, NotFound, PropertyResult, Proved, Trace, Unknown, Violated
@@ -71,10 +71,9 @@ def _written_fields(model: ir.Model, writes: tuple[FieldWrite, ...], before: Map
         old = (value_at(before[w.root], w.positions)[f.word] >> f.bit) & mask  # type: ignore[index]
         new = (value_at(after[w.root], w.positions)[f.word] >> f.bit) & mask  # type: ignore[index]
         layout = _layout_at(types[w.root], w.positions)
-        for base in base_fields(layout):
-            if base is not None and base.overlaps(f):
-                covered.add(f"{w.owner}.{base.name}")
-        covered.add(f"{w.owner}.word{f.word}")
+        for label, cell in layout_cells(layout):
+            if cell == f.word if isinstance(cell, int) else cell.overlaps(f):
+                covered.add(f"{w.owner}.{label}")
         if old != new:
             t = ir.BitsType(f.width)
             label = w.name + (f" (word {f.word})" if f.view != w.layout else "")

@@ -3,11 +3,14 @@ and Quint (ADR-015), so their trace viewers and test generators read it.
 
 Values: integers (ranges and words alike) as {"#bigint": "..."}, booleans as JSON
 booleans, enum members as strings, records as objects, arrays as {"#map": [[index, value],
-...]}, and a layout value (a `struct page`) as a record of its fields. Each state also
-carries `mbt::actionTaken` (the action that led to it, "init" for the first) and
-`mbt::nondetPicks` (its arguments), as Quint's model-based-testing traces do. A trace whose
-last action fails an assert ends with the state before that action; `#meta.violation`
-names the action and the assert.
+...]}, and a layout value (a `struct page`) as a record of its fields, with `wordN` for
+each word they do not cover whole (bits only a view names). Each state also carries
+`mbt::actionTaken` (the action that led to it, "init" for the first) and
+`mbt::nondetPicks` (its arguments by name), as Quint's model-based-testing traces do;
+unlike Quint, an argument is its value itself, not wrapped in `Some`, as every argument of
+the action taken is always picked. A trace whose last action fails an assert ends with the
+state before that action; `#meta.violation` names the action and the assert. When `init`
+itself fails there is no state: `states` is empty and `failed_in_action` names init.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import re
 from typing import Iterator, Mapping
 
 from . import ir
-from .interp import base_fields
+from .interp import field_bits, layout_cells
 from .outcome import SpecOutcome
 from .report_json import location, tool_version
 from .verdict import Trace, Violated
@@ -41,12 +44,8 @@ def value(v: object, t: ir.Type) -> object:
     if isinstance(t, ir.LayoutType):
         words: tuple[int, ...] = v  # type: ignore[assignment]
         out: dict[str, object] = {}
-        fields = [f for f in base_fields(t) if f is not None]
-        for f in fields:
-            out[f.name] = {"#bigint": str((words[f.word] >> f.bit) & ((1 << f.width) - 1))}
-        for word in range(t.words):
-            if not any(f.word == word for f in fields):
-                out[f"word{word}"] = {"#bigint": str(words[word])}
+        for label, cell in layout_cells(t):
+            out[label] = {"#bigint": str(words[cell] if isinstance(cell, int) else field_bits(words, cell))}
         return out
     raise AssertionError(t)
 
@@ -61,6 +60,10 @@ def state(model: ir.Model, values: Mapping[str, object], index: int, action: str
 def trace(model: ir.Model, run: Trace, meta: dict) -> dict:
     """An ITF document: the states of the run, the last complete one included."""
     actions = {a.name: a for a in model.actions}
+    if run.depth == 0 and run.failed_in_step:  # init itself failed: the run has no state at all
+        meta["violation"]["failed_in_action"] = {"action": "init", "args": {},
+                                                 "location": meta["violation"]["location"]}
+        return {"#meta": meta, "vars": [ACTION_TAKEN, NONDET_PICKS] + [n for n, _ in model.state], "states": []}
     states = [state(model, run.initial, 0, "init", {})]
     for number, step in enumerate(run.steps, start=1):
         params = dict(actions[step.action].params)

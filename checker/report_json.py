@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from importlib import metadata
-from typing import Mapping
+from typing import Callable, Mapping
 
 from . import ir
 from .diagnostics import CODES, Diagnostic
@@ -38,6 +38,36 @@ def document(outcomes: list[SpecOutcome], exit_code: int, timing: bool) -> str:
         "exit_code": exit_code,
         "result": RESULTS.get(exit_code, "internal-error"),
         "specs": [_spec(o, timing) for o in outcomes],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+LIST_FORMAT = "mdcheck-list/1"
+
+
+def listing(specs: list[tuple[SpecOutcome, tuple[ir.Model, ...]]], depth_of: Callable[[ir.Model], int],
+            exit_code: int) -> str:
+    """`--list --format json`: each spec's configurations (with the depth a check would use)
+    and properties; nothing checked. Schema: schemas/mdcheck-list.schema.json."""
+    doc = {
+        "format": LIST_FORMAT,
+        "tool": {"name": "mdcheck", "version": tool_version()},
+        "exit_code": exit_code,
+        "result": RESULTS.get(exit_code, "internal-error"),
+        "specs": [{
+            "path": outcome.path,
+            "exit_code": outcome.exit_code,
+            "diagnostics": [diagnostic(d) for d in outcome.diagnostics],
+            "internal_error": outcome.internal_error or None,
+            "configurations": [{
+                "name": model.config,
+                "depth": depth_of(model),
+                "actions": [a.name for a in model.actions],
+                "constants": {name: value for name, value in model.constants},
+                "properties": [{"name": p.name, "kind": p.kind, "expected": p.expect, "location": location(p.span)}
+                               for p in model.properties],
+            } for model in models],
+        } for outcome, models in specs],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

@@ -13,6 +13,7 @@ bytes.
 """
 from __future__ import annotations
 
+import posixpath
 import xml.etree.ElementTree as ET
 
 from .diagnostics import render as render_diagnostic
@@ -42,7 +43,10 @@ def document(outcomes: list[SpecOutcome], timing: bool) -> str:
 
 
 def _classname(path: str) -> str:
-    return path.replace("\\", "/").removesuffix(".md").replace("/", ".")
+    """`specs/ptdesc.md` -> `specs.ptdesc`, as JUnit viewers group classes by dots;
+    `./x.md` -> `x`, `../x.md` -> `__.x`."""
+    normal = posixpath.normpath(path.replace("\\", "/")).removesuffix(".md")
+    return ".".join("__" if part == ".." else part for part in normal.split("/") if part not in ("", "."))
 
 
 def _suite(root: ET.Element, name: str, tests: int, failures: int, errors: int) -> ET.Element:

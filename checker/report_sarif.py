@@ -9,6 +9,9 @@ same bytes.
 from __future__ import annotations
 
 import json
+import os
+import urllib.parse
+from pathlib import PurePath
 
 from .diagnostics import CODES, Diagnostic
 from .interp import format_value
@@ -45,9 +48,9 @@ def document(outcomes: list[SpecOutcome]) -> str:
     rule_ids = list(rules)
     results: list[dict] = []
     for outcome in outcomes:
-        results.extend(_diagnostic(d, rule_ids) for d in outcome.diagnostics)
+        results.extend(_diagnostic(d, rule_ids, outcome.path) for d in outcome.diagnostics)
         if outcome.internal_error:
-            results.append(_result("internal-error", rule_ids, outcome.internal_error, None))
+            results.append(_result("internal-error", rule_ids, outcome.internal_error, None, path=outcome.path))
         for config in outcome.configs:
             results.extend(_config_results(outcome.path, config, rule_ids))
     run = {
@@ -64,23 +67,36 @@ def document(outcomes: list[SpecOutcome]) -> str:
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
 
 
+def uri_of(path: str) -> str:
+    """A URI reference for a file path: relative paths stay relative (to the run's directory),
+    with spaces, '#', '%' and the like percent-encoded."""
+    if os.path.isabs(path):
+        return PurePath(path).as_uri()
+    return urllib.parse.quote(path.replace("\\", "/"), safe="/")
+
+
 def _physical(span: Span) -> dict:
-    return {"artifactLocation": {"uri": span.path.replace("\\", "/")},
+    return {"artifactLocation": {"uri": uri_of(span.path)},
             "region": {"startLine": span.line, "startColumn": span.col, "endLine": span.end_line,
                        "endColumn": max(span.end_col, 1)}}
 
 
-def _result(rule: str, rule_ids: list[str], message: str, span: Span | None, level: str | None = None) -> dict:
+def _result(rule: str, rule_ids: list[str], message: str, span: Span | None, level: str | None = None,
+            path: str | None = None) -> dict:
+    """One result, at `span`, else at the file `path` as a whole (code-scanning views drop a
+    result with no location)."""
     result: dict = {"ruleId": rule, "ruleIndex": rule_ids.index(rule), "level": level or RULES.get(rule, ("error",))[0],
                     "message": {"text": message}}
     if span is not None:
         result["locations"] = [{"physicalLocation": _physical(span)}]
+    elif path is not None:
+        result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri_of(path)}}}]
     return result
 
 
-def _diagnostic(d: Diagnostic, rule_ids: list[str]) -> dict:
+def _diagnostic(d: Diagnostic, rule_ids: list[str], path: str) -> dict:
     text = d.message + (f" (hint: {d.hint})" if d.hint else "")
-    return _result(d.code, rule_ids, text, d.span, "error")
+    return _result(d.code, rule_ids, text, d.span, "error", path)
 
 
 def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str]) -> list[dict]:
@@ -107,7 +123,7 @@ def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str]) -> li
         sarif["partialFingerprints"] = {"mdcheckProperty/v1": f"{path}:{config.name}:{goal.kind}:{goal.name}"}
         out.append(sarif)
     for message in config.internal_errors:
-        out.append(_result("internal-error", rule_ids, message, None))
+        out.append(_result("internal-error", rule_ids, message, None, path=path))
     return out
 
 

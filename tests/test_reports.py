@@ -14,6 +14,7 @@ and stderr as a user sees them, and the pytest plugin.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -27,6 +28,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import referencing
 import pytest
 import xmlschema
 
@@ -407,8 +409,6 @@ def test_json_exit_code_is_the_process_exit_code_in_a_subprocess(tmp_path):
         assert proc.returncode == doc["exit_code"] == expected
 
 
-@pytest.mark.xfail(strict=True, reason="JSON is written to stdout before --junit fails to write: the document "
-                                       "says exit_code 1 ('unexpected') while the process exits 3")
 def test_json_exit_code_when_a_report_file_cannot_be_written(tmp_path):
     write_spec(tmp_path, FIRE, "fire.md")
     proc = mdcheck(tmp_path, "fire.md", "--format", "json", "--junit", "/nonexistent_dir/x.xml")
@@ -550,15 +550,39 @@ def test_sarif_spec_errors_and_undecided(workdir):
     assert [(r["ruleId"], r["level"]) for r in run["results"]] == [("undecided", "warning")] * 6
 
 
-@pytest.mark.xfail(strict=True, reason="artifactLocation.uri is the file name as is, not a URI reference: "
-                                       "'my spec#1.md' is written with a raw space and '#', so a reader takes "
-                                       "'#1.md' as a fragment")
-def test_sarif_uri_is_a_uri_reference(workdir):
+def test_sarif_uri_is_a_uri_reference(workdir, monkeypatch):
     write_spec(workdir, FIRE, "my spec#1.md")
     cli("my spec#1.md", "--sarif", "out.sarif")
     run = sarif_log(workdir / "out.sarif")["runs"][0]
     uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == urllib.parse.quote("my spec#1.md")
+    assert uri == urllib.parse.quote("my spec#1.md") == "my%20spec%231.md"
+
+    (workdir / "elsewhere").mkdir()
+    monkeypatch.chdir(workdir / "elsewhere")  # a spec outside the current folder: a file: URI
+    cli(str(workdir / "my spec#1.md"), "--sarif", "abs.sarif")
+    run = sarif_log(workdir / "elsewhere" / "abs.sarif")["runs"][0]
+    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == (workdir / "my spec#1.md").as_uri() and uri.startswith("file:///")
+
+
+def test_sarif_result_without_a_line_is_located_at_its_spec(workdir):
+    # code-scanning views drop results without a location: an unknown configuration names no line
+    write_spec(workdir, FIRE, "fire.md")
+    code, _, _ = cli("fire.md", "--config", "nope", "--sarif", "out.sarif")
+    assert code == 3
+    result, = sarif_log(workdir / "out.sarif")["runs"][0]["results"]
+    assert result["ruleId"] == "MDC205"
+    assert result["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "fire.md"}}}]
+
+
+def test_junit_class_names_of_relative_paths(workdir):
+    write_spec(workdir, FIRE, "fire.md")
+    (workdir / "sub").mkdir()
+    for spec, classname in (("./fire.md", "fire.default"), ("sub/../fire.md", "fire.default"),
+                            ("../" + workdir.name + "/fire.md", "fire.default")):
+        cli(spec, "--junit", "out.xml")
+        case, = junit_root(workdir / "out.xml").iter("testcase")
+        assert case.get("classname") == classname, spec
 
 
 # ---------------------------------------------------------------------------
@@ -815,7 +839,7 @@ def test_itf_round_trips_the_json_traces(workdir):
     # hand-checked values: 64-bit words exactly (above 2^53), enum- and bool-indexed arrays
     _, states = read_itf(workdir / "traces" / "rich-default-not_all.itf.json")
     assert states[0]["w"] == 0xdead000000000122
-    assert states[0]["b"] == {"head": 1, "word1": 0xdead000000000100}
+    assert states[0]["b"] == {"head": 1, "word1": 0xdead000000000100}  # word 1: only a view names it
     assert states[2]["b"]["word1"] == 0xdead000000000102
     assert states[0]["by_kind"] == ItfMap([("FREE", 2), ("TABLE", 0)])
     assert states[2]["by_kind"]["TABLE"] == 2
@@ -878,9 +902,6 @@ def test_itf_round_trip_on_the_ptdesc_spec(workdir, monkeypatch):
     assert {"flags", "memdesc", "_refcount"} <= set(page) and all(type(v) is int for v in page.values())
 
 
-@pytest.mark.xfail(strict=True, reason="bits of a layout word that no field of the layout itself covers (here "
-                                       "word 1 bits 32-63, written only through a view) are dropped from JSON "
-                                       "cells and ITF records: the step that breaks the invariant shows no change")
 def test_itf_and_json_keep_bits_that_only_a_view_names(workdir):
     write_spec(workdir, """
         layout blk[2] {
@@ -910,10 +931,6 @@ def test_itf_and_json_keep_bits_that_only_a_view_names(workdir):
     assert trace["initial_state"] != trace["steps"][0]["state"]
 
 
-@pytest.mark.xfail(strict=True, reason="when init itself fails an assert, the ITF trace has one state labelled "
-                                       "mbt::actionTaken 'init' holding the unconstrained pre-state (x=0, which "
-                                       "init never produces: it sets x=1 before the assert), and "
-                                       "#meta.violation has no failed_in_action naming init")
 def test_itf_when_init_fails(workdir):
     write_spec(workdir, """
         var x: 0..3
@@ -952,6 +969,42 @@ def test_list_small_spec(workdir):
         """)
     code, out, err = cli("main.md", "--list", "--config", "stale")
     assert code == 0 and out.count("  config ") == 1 and "config stale (depth 1" in out
+
+
+def list_json(text: str) -> dict:
+    """A --list --format json document, checked against its schema (which refers to the results schema)."""
+    schema = json.loads((REPO / "schemas" / "mdcheck-list.schema.json").read_text())
+    registry = referencing.Registry().with_resource(
+        RESULTS_SCHEMA["$id"], referencing.Resource.from_contents(RESULTS_SCHEMA))
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    doc = json.loads(text)
+    validator(schema, registry=registry).validate(doc)
+    return doc
+
+
+def test_list_as_json_with_the_depth_a_check_would_use(workdir):
+    write_spec(workdir, MAIN, "main.md")
+    write_spec(workdir, "var x: 0..3\ninit { x = y }", "bad.md")
+    code, out, err = cli("main.md", "--list", "--format", "json")
+    assert (code, err) == (0, "")
+    doc = list_json(out)
+    assert doc["format"] == "mdcheck-list/1" and doc["result"] == "ok"
+    configs = doc["specs"][0]["configurations"]
+    assert [(c["name"], c["depth"]) for c in configs] == [("surprise", 6), ("expected", 6), ("stale", 1)]
+    not_four = configs[1]["properties"][0]
+    assert (not_four["name"], not_four["kind"], not_four["expected"]) == ("not_four", "invariant", "violated")
+    assert (not_four["location"]["file"], not_four["location"]["line"]) == ("main.md", NOT_FOUR_LINE)
+    assert configs[0]["actions"] == ["inc", "stuck"]
+
+    code, out, _ = cli("main.md", "--list", "--depth", "9")  # --depth wins over a configuration's own
+    assert re.findall(r"\(depth (\d+),", out) == ["9", "9", "9"]
+
+    code, out, err = cli("main.md", "bad.md", "--list", "--format", "json")
+    assert code == 3 and "error[MDC201]" in err
+    doc = list_json(out)
+    assert doc["exit_code"] == 3 and [s["exit_code"] for s in doc["specs"]] == [0, 3]
+    assert doc["specs"][1]["configurations"] == [] and doc["specs"][1]["diagnostics"][0]["code"] == "MDC201"
 
 
 def test_list_ptdesc_runs_no_solver(monkeypatch):
@@ -1028,6 +1081,19 @@ def test_plugin_bad_spec_is_a_collection_error(tmp_path):
     assert "Traceback" not in output
 
 
+def test_plugin_timeout_counts_for_each_configuration(workdir):
+    # the plugin reads the flags at collection; a configuration checked later still gets its full --timeout
+    write_spec(workdir, LATE, "x.md")
+    options = cli_module.read_options(["--timeout", "600"])
+    expired = dataclasses.replace(options, deadline=time.monotonic() - 1)
+    prepared = cli_module.prepare_spec("x.md", expired)
+    config = cli_module.check_model(prepared.models[0], expired)
+    assert [r.outcome for r in config.results] == ["VIOLATED", "PROVED"]  # not_three, and x's range
+    without_timeout = dataclasses.replace(expired, timeout=None)  # the deadline as given: already past
+    config = cli_module.check_model(prepared.models[0], without_timeout)
+    assert [r.outcome for r in config.results] == ["UNKNOWN", "UNKNOWN"]
+
+
 def test_plugin_honours_mdcheck_args(tmp_path):
     write_spec(tmp_path, LATE, "x.md")
     proc = run_pytest(tmp_path, "x.md", "--mdcheck-args=--engine bmc --depth 2")
@@ -1042,9 +1108,6 @@ def test_plugin_honours_mdcheck_args(tmp_path):
     assert proc.returncode != 0 and "--jobs must be between 1 and 256, not 0" in proc.stdout + proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="PropertyItem.reportinfo() returns the spec file with the line of the "
-                                       "property's span, even when the property is declared in an imported model: "
-                                       "below_three (models/m.md:7) is reported at spec.md")
 def test_plugin_location_of_an_imported_property(tmp_path):
     (tmp_path / "models").mkdir()
     write_spec(tmp_path / "models", """
@@ -1065,9 +1128,6 @@ def test_plugin_location_of_an_imported_property(tmp_path):
     assert case.get("file") == "models/m.md"
 
 
-@pytest.mark.xfail(strict=True, reason="under the pytest plugin, explicit.CannotEnumerate escapes as a Python "
-                                       "traceback from checker/explicit.py; the CLI reports it as error[MDC404] "
-                                       "with a hint (exit 3)")
 def test_plugin_explicit_engine_cannot_enumerate(tmp_path):
     write_spec(tmp_path, """
         var x: 0..3
