@@ -767,7 +767,7 @@ def test_mutated_small_specs(work, name, edits, depth, engine):
                     f"{name} with {edits}, --engine {engine}:\n{text}")
 
 
-@fuzz(25)
+@fuzz(12)
 @given(edits=mutations)
 def test_mutated_ptdesc_tags(work, edits):
     """specs/ptdesc_tags.md imports models/page_alloc.md: `work` holds a copy of models/."""
