@@ -36,6 +36,8 @@ from checker import bmc, cli as cli_module, proving
 from checker.cli import run as cli_run
 from checker.progress import Progress, shows_progress
 
+import test_proofs  # tests/ is on sys.path under pytest's default import mode
+
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "tests" / "data" / "schemas"
 RESULTS_SCHEMA = json.loads((REPO / "schemas" / "mdcheck-results.schema.json").read_text())
@@ -189,17 +191,9 @@ FIRE = """
 """
 ARM_LINE, FIRE_LINE, FIRE_ASSERT_LINE = 10, 15, 16
 
-# Proved for every depth (tests/test_proofs.py's EVEN): x stays even, so x != 7 is
-# 3-inductive with simple paths (toggle gives x = 5 two distinct states, no third);
-# range_x (x + 2 with x <= 10 stays within 4..12) is 1-inductive.
-EVEN = """
-    var x: 4..12
-    var b: bool
-    init { x = 4; b = false }
-    action step() { require x <= 10; x += 2 }
-    action toggle() { b = !b }
-    invariant not_seven: x != 7
-"""
+# Proved for every depth: x stays even, so x != 7 is 3-inductive with simple paths;
+# range_x is 1-inductive (see tests/test_proofs.py).
+EVEN = test_proofs.EVEN
 
 # `y` is not declared: MDC201 at line 6 (body line 3), column 20.
 BAD = """
