@@ -409,6 +409,19 @@ def test_json_exit_code_when_a_report_file_cannot_be_written(tmp_path):
     assert proc.returncode == 3
     doc = json.loads(proc.stdout.decode())
     assert doc["exit_code"] == proc.returncode
+    assert doc["specs"] == [] and "cannot write /nonexistent_dir/x.xml: no directory" in proc.stderr.decode()
+
+
+def test_json_exit_code_when_a_report_file_fails_only_while_written(workdir, monkeypatch):
+    # a path that looked writable before the run (a full disk, a race): the error still
+    # reaches the exit code, and the JSON document, written last, says the same
+    write_spec(workdir, FIRE, "fire.md")
+    monkeypatch.setattr(cli_module, "_unwritable_outputs", lambda options: [])
+    code, out, err = cli("fire.md", "--format", "json", "--sarif", "missing/x.sarif")
+    assert code == 3 and "error[MDC001]: cannot write missing/x.sarif" in err
+    doc = results_json(out)
+    assert doc["exit_code"] == 3 and doc["result"] == "spec-error"
+    assert [s["exit_code"] for s in doc["specs"]] == [1]  # the spec's own outcome: its assert fails
 
 
 # ---------------------------------------------------------------------------
@@ -577,6 +590,13 @@ def test_junit_class_names_of_relative_paths(workdir):
         cli(spec, "--junit", "out.xml")
         case, = junit_root(workdir / "out.xml").iter("testcase")
         assert case.get("classname") == classname, spec
+    # a spec that does not load keeps the path as given: no empty or '..' parts in its class name
+    write_spec(workdir, BAD, "bad.md")
+    for spec, classname in (("./bad.md", "bad"), ("sub/../bad.md", "bad"), ("../" + workdir.name + "/bad.md",
+                                                                            f"__.{workdir.name}.bad")):
+        assert cli(spec, "--junit", "out.xml")[0] == 3
+        case, = junit_root(workdir / "out.xml").iter("testcase")
+        assert (case.get("name"), case.get("classname")) == ("spec", classname), spec
 
 
 # ---------------------------------------------------------------------------
