@@ -35,6 +35,8 @@ def prove(spec: str, config: str, pages: int, budget: float, engine: str) -> tup
     proved = [m for m in rows if m.group(5).startswith("PROVED")]
     not_proved = [m.group(2).strip() for m in rows if not m.group(5).startswith("PROVED")]
     status = {0: "ok", 1: "unexpected", 2: "unknown", 3: "spec error"}.get(done.returncode, f"exit {done.returncode}")
+    if "stopped early: timeout" in done.stdout:  # what it did not prove keeps its BMC verdict: exit 0
+        status = f"stopped at the {budget:.0f} s budget"
     if done.returncode == 3:
         not_proved = [done.stderr.strip().splitlines()[0] if done.stderr.strip() else ""]
     return status, elapsed, len(proved), len(rows), ", ".join(not_proved[:3])
