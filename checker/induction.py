@@ -11,6 +11,16 @@ induction (CTI); the candidates it breaks are dropped and the rest are asked aga
 
 The base case, that the candidates hold in every state reachable within k-1 steps and no
 assert fails in those steps, is BMC's job: the caller passes the depth BMC has checked.
+
+Consequences. Before the step queries of a large state, the costliest state properties
+(invariants, and checks inside them) are each tried as a consequence of the others in one
+state, from the costliest down. One that follows is left out of the step queries, as
+hypothesis and as goal (its assert or check failures in the step stay goals): the queries
+are equivalent, since what it says is implied by what they still assume and ask, and much
+smaller (the free-list walks of `models/buddy.md` follow from the lemmas on list places).
+Each one is implied by properties still kept when it was tried, never by one derived
+earlier, so the proved set is an inductive core and the consequences of it. If Houdini drops
+a kept property, the consequences are worked out again from what is left.
 """
 from __future__ import annotations
 
@@ -43,6 +53,7 @@ class InductionRun:
     proved: dict[str, int] = field(default_factory=dict)  # property -> the k it was proved at
     ctis: dict[str, CounterexampleToInduction] = field(default_factory=dict)  # the last, per property not proved
     needed_lemmas: set[str] = field(default_factory=set)  # lemmas the proofs of the other properties used
+    derived: set[str] = field(default_factory=set)  # proved as consequences of the inductive ones, in one state
     unknown: str | None = None  # why the search stopped early, if it did
     seconds: dict[str, float] = field(default_factory=dict)
     k_seconds: list[float] = field(default_factory=list)  # cumulative time at the end of each k
@@ -63,11 +74,12 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
         if not open_names:
             break
         try:
-            newly, core, ctis, reason, budget = _prove_at(model, k, open_names, tuple(proved), options, budget,
-                                                          progress)
+            newly, core, ctis, reason, budget, derived = _prove_at(model, k, open_names, tuple(proved), options,
+                                                                   budget, progress)
         except OutOfTime:
             run.unknown = "timeout"
             break
+        run.derived |= derived & set(newly)
         run.ctis.update(ctis)
         for name in newly:
             run.proved[name] = k
@@ -85,6 +97,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
 
 MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last step stays one symbolic query
 SPLIT_ABOVE_BITS = 1024  # smaller states are proved in one query, which also tells which lemmas were used
+DERIVE_SHARE = 20  # a state property is tried as a consequence if its terms are 1/20 or more of all of them
 
 
 class _Case:
@@ -109,9 +122,10 @@ class _Case:
 
 
 def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...], options: InductionOptions,
-              budget: int | None, progress: Callable[[str], None] | None) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None]:
+              budget: int | None, progress: Callable[[str], None] | None
+              ) -> tuple[list[str], set[str], dict[str, CounterexampleToInduction], str, int | None, set[str]]:
     """(proved at this k, the lemmas the proof used, CTIs of the dropped ones, why the solver
-    stopped if it did, the resource budget left).
+    stopped if it did, the resource budget left, the state properties proved as consequences).
 
     The last step is split by action and arguments when there are few enough cases: each
     query then has the action's indices as constants, which Z3 simplifies away (measured on
@@ -139,9 +153,9 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in if name in b])
                   for name in list(candidates) + list(proved)}
     wanted = list(candidates)  # a list: the order of terms made must not depend on string hashing
-    cases = (_split_last_step(encoder, model, states[-1], k, wanted, queries)
+    split = (_split_last_step(encoder, model, states[-1], k, wanted, queries)
              if _state_bits(encoder, states[0]) > SPLIT_ABOVE_BITS else [])
-    cases = cases or [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
+    cases = split or [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
 
     def cti(m: z3.ModelRef, hit: list[str], failed_in_step: bool, case: _Case, assumed: list[str]
             ) -> CounterexampleToInduction:
@@ -153,6 +167,24 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     live = list(candidates)
     ctis: dict[str, CounterexampleToInduction] = {}
     core: set[str] = set()
+    consequences = None
+    if split:
+        if k == 1:  # s0 is free but for its domain: the state properties are already encoded over it
+            consequences = _Consequences(encoder, model, queries, broken_in[0], domain, list(proved))
+        else:  # a state of its own, free of the unrolled steps' constraints
+            free_domain: list[z3.BoolRef] = []
+            free = encoder.fresh_state("derive.", free_domain)
+            broken_free = state_failures(encoder, model, free, queries.out_of_time)
+            consequences = _Consequences(encoder, model, queries, broken_free, free_domain, list(proved))
+
+    def derive() -> set[str]:
+        if consequences is None:
+            return set()
+        if progress:
+            progress(f"k-induction, k={k}, {len(live)} properties open, consequences")
+        return consequences.derive(live)
+
+    derived = derive()
     dropped = True
     while dropped and live:  # Houdini: until a whole pass over the cases drops nothing
         dropped = False
@@ -161,24 +193,25 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
                 progress(f"k-induction, k={k}, {len(live)} properties open, case {number} of {len(cases)}")
             while live:
                 if queries.rlimit_left is not None and queries.rlimit_left <= 0:  # before encoding the case
-                    return [], set(), ctis, "resource limit", queries.rlimit_left
-                goals = {name: case.goals.get(name, encoder.false) for name in live}
-                hypothesis = {name: hypotheses[name] for name in live + list(proved)}
+                    return [], set(), ctis, "resource limit", queries.rlimit_left, set()
+                goals = {name: case.goals.get("!failed " + name if name in derived else name, encoder.false)
+                         for name in live}
+                hypothesis = {name: hypotheses[name] for name in live + list(proved) if name not in derived}
                 after = [case.goals[_AFTER]] if _AFTER in case.goals else []
-                if len(cases) == 1:  # tracked, for the lemmas' unsat core
+                if not split:  # tracked, for the lemmas' unsat core
                     result, m, reason = queries.check(encoder.conj(after + [encoder.disj(list(goals.values()))]),
                                                       hypothesis)
                 else:  # plain constraints: tracking them turns off preprocessing Z3 needs here
                     result, m, reason = queries.check(encoder.conj(list(hypothesis.values()) + after +
                                                                    [encoder.disj(list(goals.values()))]))
                 if result == z3.unsat:
-                    if len(cases) == 1:
+                    if not split:
                         core |= _lemmas_used(model, queries, goals, hypothesis, set(queries.last_core), after)
                     else:
                         core |= set(hypothesis)  # not known: every lemma counts as used
                     break
                 if result == z3.unknown:
-                    return [], set(), ctis, reason or "solver gave up", queries.rlimit_left
+                    return [], set(), ctis, reason or "solver gave up", queries.rlimit_left, set()
                 assert m is not None
                 hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
                 assert hit, "a model of the disjunction satisfies one of its parts"
@@ -189,8 +222,58 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
                     ctis[name] = found
                 live = [n for n in live if n not in found.broken]
                 dropped = True
+                if any(n not in derived for n in found.broken) and derived:
+                    derived = derive()  # what followed may have followed from a dropped property
     lemmas = {inv.name for inv in model.invariants if inv.lemma}
-    return live, core & lemmas, ctis, "", queries.rlimit_left
+    return live, core & lemmas, ctis, "", queries.rlimit_left, derived
+
+
+class _Consequences:
+    """Which of the costliest state properties follow, in one state, from the others: tried
+    from the costliest down, each against the properties still kept (never against one already
+    derived), so everything derived follows from what is kept at the end."""
+
+    def __init__(self, encoder: Encoder, model: ir.Model, queries: Queries, broken: dict[str, z3.BoolRef],
+                 domain: list[z3.BoolRef], proved: list[str]):
+        self._encoder = encoder
+        self._queries = queries
+        self._domain = domain  # what the state's types say, and nothing else
+        self._broken = broken  # property -> broken in the state
+        self._proved = [n for n in proved if n in self._broken]
+        self._lemmas = {inv.name for inv in model.invariants if inv.lemma}
+        self._costs = {name: _term_cost(b) for name, b in self._broken.items()}
+
+    def derive(self, live: list[str]) -> set[str]:
+        kept = [n for n in live if n in self._broken] + self._proved
+        total = sum(self._costs[n] for n in kept)
+        tried = sorted((n for n in live if n in self._broken and n not in self._lemmas
+                        and self._costs[n] * DERIVE_SHARE >= total), key=lambda n: -self._costs[n])
+        derived: set[str] = set()
+        for name in tried:
+            if self._queries.out_of_time():
+                raise OutOfTime()
+            assumed = [z3.Not(self._broken[n]) for n in kept if n != name]
+            result, _, _ = self._queries.check(self._encoder.conj(self._domain + assumed + [self._broken[name]]),
+                                               alone=True)
+            if result == z3.unsat:
+                derived.add(name)
+                kept.remove(name)
+        return derived
+
+
+def _term_cost(term: z3.ExprRef) -> int:
+    """The size of a term as bit-blasting sees it: its distinct subterms, each weighed by its width."""
+    seen: set[int] = set()
+    stack = [term]
+    cost = 0
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        stack.extend(t.children())
+        cost += t.sort().size() if z3.is_bv(t) else 1
+    return cost
 
 
 _AFTER = "!after"  # a case's goal key for the constraint that defines the state after its step

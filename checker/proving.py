@@ -70,8 +70,10 @@ def check(model: ir.Model, options: ProveOptions, progress: Callable[[str], None
         run.unneeded_lemmas = induction.unneeded_lemmas(model, ind)
         run.stopped = ind.unknown
         if ind.proved:
-            run.invariant = "the conjunction of " + ", ".join(
-                p.name for p in model.properties if p.name in ind.proved)
+            inductive = [p.name for p in model.properties if p.name in ind.proved and p.name not in ind.derived]
+            implied = [p.name for p in model.properties if p.name in ind.derived]
+            run.invariant = "the conjunction of " + ", ".join(inductive) + (
+                "; which implies, in every state, " + ", ".join(implied) if implied else "")
     run.proof_seconds = time.monotonic() - proving_from
     return run
 

@@ -52,16 +52,18 @@ class Queries:
         self.constraints.extend(constraints)
         self.path_solver.add(*constraints)
 
-    def check(self, query: z3.BoolRef, assumptions: dict[str, z3.BoolRef] | None = None
+    def check(self, query: z3.BoolRef, assumptions: dict[str, z3.BoolRef] | None = None, alone: bool = False
               ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        """sat/unsat/unknown of constraints + query; with `assumptions` (name -> tracked
-        constraint), an unsat answer's core is left in `self.last_core`."""
+        """sat/unsat/unknown of constraints + query (of the query alone, if `alone`); with
+        `assumptions` (name -> tracked constraint), an unsat answer's core is left in
+        `self.last_core`."""
         solver = z3.SolverFor("QF_BV", ctx=self.ctx)
         if self.rlimit_left is not None:
             if self.rlimit_left <= 0:
                 return z3.unknown, None, "resource limit"
             solver.set("rlimit", self.rlimit_left)
-        solver.add(*self.constraints)
+        if not alone:
+            solver.add(*self.constraints)
         solver.add(query)
         literals = []
         for name, constraint in (assumptions or {}).items():

@@ -345,7 +345,9 @@ def test_order0_allocation_splits_the_order2_block(buddy_probes):
     assert (pages[3][NEXT], pages[3][PREV], page_type(pages[3])) == (lru(3), lru(3), PAGE_TYPE_NONE)
     assert (pages[4][NEXT], pages[4][PREV]) == (head(2), head(2))
     assert s["list_heads"] == ((lru(1), lru(1)), (lru(2), lru(2)), (lru(4), lru(4)))
-    assert s["blocks"][:4] == ((True, False, 0), (True, True, 0), (True, True, 1), (False, False, 0))
+    # (head, free, order, place): pages 1 and 2 are each alone on their list, at place 1
+    assert s["blocks"][:4] == ((True, False, 0, 0), (True, True, 0, 1), (True, True, 1, 1), (False, False, 0, 0))
+    assert s["blocks"][4] == (True, True, 2, 1) and s["free_count"] == (1, 1, 1)
 
 
 def test_free_merges_back_into_the_order2_block(buddy_probes):
@@ -428,9 +430,10 @@ def test_half_done_unlink_breaks_well_formedness(tmp_path):
     # An unlink that updates next->prev but forgets prev->next. On the boot list
     # head2 <-> 0 <-> head2, unlinking 0 sets head2.prev = head2 (next and prev of page 0
     # are both head 2) while 0.next is still head 2: walking from head 2, the step
-    # 0 -> head2 cannot be walked back. free_lists_well_formed fails at depth 1; the next
-    # pointers are unchanged, so page 0 is still found on list 2 and the other invariants
-    # hold.
+    # 0 -> head2 cannot be walked back. free_lists_well_formed fails at depth 1, and so does
+    # the lemma that head 2's prev is the block at the last place (page 0, the only one);
+    # the next pointers are unchanged, so page 0 is still found on list 2 and the other
+    # invariants hold.
     spec = f"""
         import "{BUDDY_MD}"
         action unlink_half(p: Pfn) {{
@@ -444,7 +447,8 @@ def test_half_done_unlink_breaks_well_formedness(tmp_path):
     v = violated_at(verdicts, "free_lists_well_formed", 1)
     assert steps(v) == [("unlink_half", {"p": 0})]
     assert v.trace.final_state()["list_heads"][2] == (lru(0), head(2))
-    all_hold_except(verdicts, 1, {"free_lists_well_formed"})
+    assert steps(violated_at(verdicts, "free_list_heads_link_places", 1)) == [("unlink_half", {"p": 0})]
+    all_hold_except(verdicts, 1, {"free_lists_well_formed", "free_list_heads_link_places"})
 
 
 def test_buddy_needs_a_free_list_head_per_order(tmp_path):

@@ -807,6 +807,10 @@ def test_split_queries_prove_what_the_single_query_proves(tmp_path, monkeypatch,
         monkeypatch.setattr(induction, "SPLIT_ABOVE_BITS", 0)  # always split
         split = proving.check(model, proving.ProveOptions(depth, 5, None, None))
         assert split.verdicts == single.verdicts, (name, depth)
+        monkeypatch.setattr(induction, "DERIVE_SHARE", 10 ** 9)  # try every state property as a consequence
+        derived = proving.check(model, proving.ProveOptions(depth, 5, None, None))
+        monkeypatch.setattr(induction, "DERIVE_SHARE", 20)
+        assert derived.verdicts == single.verdicts, (name, depth)
         for prop in model.properties:
             if isinstance(split.verdicts[prop.name], Proved):
                 assert not isinstance(exhaustive.verdicts[prop.name], Violated), (name, prop.name)
@@ -814,6 +818,67 @@ def test_split_queries_prove_what_the_single_query_proves(tmp_path, monkeypatch,
         for prop_name, cti in split.ctis.items():
             prop = next(p for p in model.properties if p.name == prop_name)
             replay_from_state(model, cti.trace, prop, cti.assumed)
+
+
+# ---------------------------------------------------------------------------
+# Consequences: in a large (split) state, the costliest state properties are tried as
+# consequences of the others in one state and, if they follow, left out of the step queries
+
+# 17 words of 64 bits: over SPLIT_ABOVE_BITS, so the last step is split and consequences are
+# tried. `pairs_even` (17 x 17 sums) is most of the encoding and follows from `all_even`
+# (17 parities) in any single state.
+WORDS = """
+    type Idx = 0..16
+    var words: [Idx] u64
+    var x: 0..31
+    init {
+        for i in Idx { words[i] = 0 }
+        x = 0
+    }
+    action set(i: Idx) { words[i] = words[i] | 2 }
+    action step() { require x < 20; x = x + 1 }
+    lemma all_even: forall i in Idx: words[i] % 2 == 0
+"""
+PAIRS_EVEN = "invariant pairs_even: forall i in Idx, j in Idx: (words[i] + words[j]) % 2 == 0\n"
+
+
+def test_costly_consequence_is_derived_and_proved(tmp_path):
+    model = lower_spec(tmp_path, WORDS + PAIRS_EVEN)
+    run = induction.prove(model, ("all_even", "pairs_even", "range_x"), induction.InductionOptions(max_k=1))
+    assert run.derived == {"pairs_even"}
+    assert run.proved == {"all_even": 1, "pairs_even": 1, "range_x": 1}
+    code, out, _ = cli(str(write_spec(tmp_path, WORDS + PAIRS_EVEN)), "--show-invariant", "--depth", "1")
+    assert code == 0 and {r["outcome"] for r in summary(out).values()} == {"PROVED (k-induction, k=1)"}, out
+    assert "the conjunction of all_even, range_x; which implies, in every state, pairs_even" in out, out
+
+
+def test_consequence_of_a_dropped_lemma_is_not_proved(tmp_path):
+    # `pairs_even_not_nine` follows from `all_even` and `x_not_nine`, but `x_not_nine` is
+    # false at depth 9 (so it has a CTI at every k: x = 8 -> 9). Once Houdini drops it, what
+    # followed from it must be asked again: `pairs_even_not_nine` is not proved either.
+    body = WORDS + """
+        lemma x_not_nine: x != 9
+        invariant pairs_even_not_nine: x != 9 && forall i in Idx, j in Idx: (words[i] + words[j]) % 2 == 0
+    """
+    model = lower_spec(tmp_path, body)
+    candidates = ("all_even", "x_not_nine", "pairs_even_not_nine", "range_x")
+    for max_k in (1, 2, 3):
+        run = induction.prove(model, candidates, induction.InductionOptions(max_k=max_k))
+        assert set(run.proved) == {"all_even", "range_x"}, (max_k, run.proved)
+        assert {"x_not_nine", "pairs_even_not_nine"} <= set(run.ctis)
+    result = proving.check(model, proving.ProveOptions(2, 3, None, None))
+    assert isinstance(result.verdicts["pairs_even_not_nine"], HoldsToDepth)
+    deeper = proving.check(model, proving.ProveOptions(9, 3, None, None))
+    assert isinstance(deeper.verdicts["pairs_even_not_nine"], Violated)
+
+
+def test_consequences_are_tried_only_in_split_proofs(tmp_path, monkeypatch):
+    # Unsplit (small-state) proofs track hypotheses for the lemmas' unsat core; leaving a
+    # property out there would hide which lemmas it needed.
+    model = lower_spec(tmp_path, WORDS + PAIRS_EVEN)
+    monkeypatch.setattr(induction, "SPLIT_ABOVE_BITS", 1 << 30)
+    run = induction.prove(model, ("all_even", "pairs_even", "range_x"), induction.InductionOptions(max_k=1))
+    assert run.derived == set() and set(run.proved) == {"all_even", "pairs_even", "range_x"}
 
 
 # ---------------------------------------------------------------------------
