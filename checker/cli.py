@@ -448,7 +448,8 @@ class _ModelRun:
     uncovered: list[tuple[coverage.Goal, int]] = field(default_factory=list)
 
 
-def _run_engine(model: ir.Model, options: _Options, progress: Callable[[str], None] | None = None) -> _ModelRun:
+def _run_engine(model: ir.Model, options: _Options, progress: Callable[[str], None] | None = None,
+                proof_workers: int = 1) -> _ModelRun:
     """What the chosen engines say about each property of one configuration; `progress`
     hears what they are doing, for a status line."""
     if options.simulation is not None:
@@ -491,7 +492,7 @@ def _run_engine(model: ir.Model, options: _Options, progress: Callable[[str], No
     else:
         proof = proving.check(model, proving.ProveOptions(depth, options.max_k, options.deadline,
                                                           options.proof_rlimit or None, options.engine == "pdr",
-                                                          rlimit), progress)
+                                                          rlimit, proof_workers), progress)
         model_run = _ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis, depth=depth)
         for lemma in proof.unneeded_lemmas:
             span = next(inv.span for inv in model.invariants if inv.name == lemma)
@@ -534,7 +535,9 @@ def _engine_runs(prepared: list[_Prepared | SpecOutcome], options: _Options,
         assert isinstance(spec, _Prepared)
         for model in spec.models:
             progress.restart()
-            model_run = _run_engine(model, options, progress_of(model.config) if progress.enabled else None)
+            # one configuration at a time: --jobs goes to its proof's split cases instead
+            model_run = _run_engine(model, options, progress_of(model.config) if progress.enabled else None,
+                                    options.jobs)
             progress.clear()
             yield model_run
 

@@ -24,9 +24,11 @@ a kept property, the consequences are worked out again from what is left.
 """
 from __future__ import annotations
 
-import time
 import itertools
 import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -46,6 +48,7 @@ class InductionOptions:
     first_k: int = 1
     simple_path: bool = True
     rlimit: int | None = None  # Z3 resource units for all the queries (deterministic, unlike time)
+    workers: int = 1  # processes for the split cases (used only without an rlimit: a budget is not shared)
 
 
 @dataclass
@@ -131,101 +134,216 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     query then has the action's indices as constants, which Z3 simplifies away (measured on
     specs/buddy_alloc.md at 8 pages: one query over every action did not finish in 25 min;
     the 32 split ones took 1-26 s each)."""
-    ctx = z3.Context()
-    encoder = Encoder(model, ctx)
-    queries = Queries(ctx, options.deadline, budget)
-    domain: list[z3.BoolRef] = []
-    states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", domain)]
-    queries.add(*domain)
-    steps: list[Step] = []
-    for i in range(1, k):
-        step, results, constraints = encode_step(encoder, model, states[-1], i, queries.out_of_time)
-        queries.add(*constraints)
-        queries.add(transition(encoder, model, step, results))
-        steps.append(step)
-        states.append(step.state)
-    # per state before the last: property -> the condition under which it is broken there
-    broken_in = [state_failures(encoder, model, s, queries.out_of_time) for s in states]
-    if options.simple_path and k >= 2:
-        for i in range(k):
-            for j in range(i + 1, k):
-                queries.add(z3.Not(encoder.equal(tuple(states[i].values()), tuple(states[j].values()))))
-    hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in broken_in if name in b])
-                  for name in list(candidates) + list(proved)}
-    wanted = list(candidates)  # a list: the order of terms made must not depend on string hashing
-    split = (_split_last_step(encoder, model, states[-1], k, wanted, queries)
-             if _state_bits(encoder, states[0]) > SPLIT_ABOVE_BITS else [])
-    cases = split or [_whole_last_step(encoder, model, states[-1], k, wanted, queries)]
-
-    def cti(m: z3.ModelRef, hit: list[str], failed_in_step: bool, case: _Case, assumed: list[str]
-            ) -> CounterexampleToInduction:
-        decoded = [decode_state(m, model, s) for s in states]
-        prefix = decode_steps(m, model, steps, decoded + [{}], False)
-        trace = Trace(decoded[0], decoded[0], prefix + (case.last_step(m, failed_in_step),), failed_in_step)
-        return CounterexampleToInduction(k, tuple(hit), tuple(assumed), trace)
-
+    unrolled = _Unrolled(model, k, candidates, proved, options, budget, SPLIT_ABOVE_BITS)
+    queries, cases = unrolled.queries, unrolled.cases
     live = list(candidates)
     ctis: dict[str, CounterexampleToInduction] = {}
     core: set[str] = set()
-    consequences = None
-    if split:
-        if k == 1:  # s0 is free but for its domain: the state properties are already encoded over it
-            consequences = _Consequences(encoder, model, queries, broken_in[0], domain, list(proved))
-        else:  # a state of its own, free of the unrolled steps' constraints
-            free_domain: list[z3.BoolRef] = []
-            free = encoder.fresh_state("derive.", free_domain)
-            broken_free = state_failures(encoder, model, free, queries.out_of_time)
-            consequences = _Consequences(encoder, model, queries, broken_free, free_domain, list(proved))
+    consequences = unrolled.consequences()
 
-    def derive() -> set[str]:
+    def derive(names: list[str]) -> set[str]:
         if consequences is None:
             return set()
         if progress:
-            progress(f"k-induction, k={k}, {len(live)} properties open, consequences")
-        return consequences.derive(live)
+            progress(f"k-induction, k={k}, {len(names)} properties open, consequences")
+        return consequences.derive(names)
 
-    derived = derive()
+    derived = derive(live)
+    if unrolled.split:
+        live, ctis, derived, reason = _houdini_in_passes(unrolled, candidates, proved, options, live, derived,
+                                                         derive, progress)
+        if reason:
+            return [], set(), ctis, reason, queries.rlimit_left, set()
+        return live, set(unrolled.lemmas), ctis, "", queries.rlimit_left, derived  # every lemma counts as used
     dropped = True
-    while dropped and live:  # Houdini: until a whole pass over the cases drops nothing
+    while dropped and live:  # Houdini: until a whole pass drops nothing
         dropped = False
-        for number, case in enumerate(cases, start=1):
-            if progress:
-                progress(f"k-induction, k={k}, {len(live)} properties open, case {number} of {len(cases)}")
+        if progress:
+            progress(f"k-induction, k={k}, {len(live)} properties open")
+        for case in cases:
             while live:
-                if queries.rlimit_left is not None and queries.rlimit_left <= 0:  # before encoding the case
+                if queries.rlimit_left is not None and queries.rlimit_left <= 0:
                     return [], set(), ctis, "resource limit", queries.rlimit_left, set()
-                goals = {name: case.goals.get("!failed " + name if name in derived else name, encoder.false)
-                         for name in live}
-                hypothesis = {name: hypotheses[name] for name in live + list(proved) if name not in derived}
-                after = [case.goals[_AFTER]] if _AFTER in case.goals else []
-                if not split:  # tracked, for the lemmas' unsat core
-                    result, m, reason = queries.check(encoder.conj(after + [encoder.disj(list(goals.values()))]),
-                                                      hypothesis)
-                else:  # plain constraints: tracking them turns off preprocessing Z3 needs here
-                    result, m, reason = queries.check(encoder.conj(list(hypothesis.values()) + after +
-                                                                   [encoder.disj(list(goals.values()))]))
-                if result == z3.unsat:
-                    if not split:
-                        core |= _lemmas_used(model, queries, goals, hypothesis, set(queries.last_core), after)
-                    else:
-                        core |= set(hypothesis)  # not known: every lemma counts as used
+                answer = unrolled.ask(case, live, derived)
+                if isinstance(answer, set):
+                    core |= answer
                     break
-                if result == z3.unknown:
-                    return [], set(), ctis, reason or "solver gave up", queries.rlimit_left, set()
-                assert m is not None
-                hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
-                assert hit, "a model of the disjunction satisfies one of its parts"
-                failed = [n for n in hit if z3.is_true(m.eval(case.goals.get("!failed " + n, encoder.false),
-                                                              model_completion=True))]
-                found = cti(m, failed or hit, bool(failed), case, live + list(proved))
-                for name in found.broken:
-                    ctis[name] = found
-                live = [n for n in live if n not in found.broken]
+                if isinstance(answer, str):
+                    return [], set(), ctis, answer, queries.rlimit_left, set()
+                for name in answer.broken:
+                    ctis[name] = answer
+                live = [n for n in live if n not in answer.broken]
                 dropped = True
-                if any(n not in derived for n in found.broken) and derived:
-                    derived = derive()  # what followed may have followed from a dropped property
-    lemmas = {inv.name for inv in model.invariants if inv.lemma}
-    return live, core & lemmas, ctis, "", queries.rlimit_left, derived
+    return live, core & unrolled.lemmas, ctis, "", queries.rlimit_left, derived
+
+
+class _Unrolled:
+    """The step case for k, encoded: states s_0 .. s_k, the hypotheses on s_0 .. s_{k-1}, and
+    the last step, split into cases or whole."""
+
+    def __init__(self, model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...],
+                 options: InductionOptions, budget: int | None, split_above_bits: int):
+        self.model, self.k, self.proved = model, k, list(proved)
+        self.lemmas = {inv.name for inv in model.invariants if inv.lemma}
+        ctx = z3.Context()
+        self.encoder = encoder = Encoder(model, ctx)
+        self.queries = queries = Queries(ctx, options.deadline, budget)
+        self.domain: list[z3.BoolRef] = []
+        self.states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", self.domain)]
+        queries.add(*self.domain)
+        self.steps: list[Step] = []
+        for i in range(1, k):
+            step, results, constraints = encode_step(encoder, model, self.states[-1], i, queries.out_of_time)
+            queries.add(*constraints)
+            queries.add(transition(encoder, model, step, results))
+            self.steps.append(step)
+            self.states.append(step.state)
+        # per state before the last: property -> the condition under which it is broken there
+        self.broken_in = [state_failures(encoder, model, s, queries.out_of_time) for s in self.states]
+        if options.simple_path and k >= 2:
+            for i in range(k):
+                for j in range(i + 1, k):
+                    queries.add(z3.Not(encoder.equal(tuple(self.states[i].values()),
+                                                     tuple(self.states[j].values()))))
+        self.hypotheses = {name: encoder.conj([z3.Not(b[name]) for b in self.broken_in if name in b])
+                           for name in list(candidates) + list(proved)}
+        wanted = list(candidates)  # a list: the order of terms made must not depend on string hashing
+        self.split = (_split_last_step(encoder, model, self.states[-1], k, wanted, queries)
+                      if _state_bits(encoder, self.states[0]) > split_above_bits else [])
+        self.cases = self.split or [_whole_last_step(encoder, model, self.states[-1], k, wanted, queries)]
+
+    def consequences(self) -> "_Consequences | None":
+        """Consequences are tried in split proofs only: a single query tracks its hypotheses
+        for the lemmas' unsat core, which a property left out would hide."""
+        if not self.split:
+            return None
+        if self.k == 1:  # s0 is free but for its domain: the state properties are already encoded over it
+            return _Consequences(self.encoder, self.model, self.queries, self.broken_in[0], self.domain, self.proved)
+        free_domain: list[z3.BoolRef] = []  # a state of its own, free of the unrolled steps' constraints
+        free = self.encoder.fresh_state("derive.", free_domain)
+        broken_free = state_failures(self.encoder, self.model, free, self.queries.out_of_time)
+        return _Consequences(self.encoder, self.model, self.queries, broken_free, free_domain, self.proved)
+
+    def ask(self, case: _Case, live: list[str], derived: set[str]) -> "set[str] | str | CounterexampleToInduction":
+        """One query: can this case's step break a live property? Unsat: the lemmas it used
+        (all assumed ones, when split); unknown: why; sat: the counterexample to induction."""
+        encoder = self.encoder
+        goals = {name: case.goals.get("!failed " + name if name in derived else name, encoder.false)
+                 for name in live}
+        hypothesis = {name: self.hypotheses[name] for name in live + self.proved if name not in derived}
+        after = [case.goals[_AFTER]] if _AFTER in case.goals else []
+        if not self.split:  # tracked, for the lemmas' unsat core
+            result, m, reason = self.queries.check(encoder.conj(after + [encoder.disj(list(goals.values()))]),
+                                                   hypothesis)
+        else:  # plain constraints: tracking them turns off preprocessing Z3 needs here
+            result, m, reason = self.queries.check(encoder.conj(list(hypothesis.values()) + after +
+                                                                [encoder.disj(list(goals.values()))]))
+        if result == z3.unsat:
+            if self.split:
+                return set(hypothesis)  # not known: every lemma counts as used
+            return _lemmas_used(self.model, self.queries, goals, hypothesis, set(self.queries.last_core), after)
+        if result == z3.unknown:
+            return reason or "solver gave up"
+        assert m is not None
+        hit = [n for n, g in goals.items() if z3.is_true(m.eval(g, model_completion=True))]
+        assert hit, "a model of the disjunction satisfies one of its parts"
+        failed = [n for n in hit if z3.is_true(m.eval(case.goals.get("!failed " + n, encoder.false),
+                                                      model_completion=True))]
+        decoded = [decode_state(m, self.model, s) for s in self.states]
+        prefix = decode_steps(m, self.model, self.steps, decoded + [{}], False)
+        trace = Trace(decoded[0], decoded[0], prefix + (case.last_step(m, bool(failed)),), bool(failed))
+        return CounterexampleToInduction(self.k, tuple(failed or hit), tuple(live + self.proved), trace)
+
+
+def _houdini_in_passes(unrolled: "_Unrolled", candidates: list[str], proved: tuple[str, ...],
+                       options: InductionOptions, live: list[str], derived: set[str],
+                       derive: Callable[[list[str]], set[str]], progress: Callable[[str], None] | None
+                       ) -> tuple[list[str], dict[str, CounterexampleToInduction], set[str], str]:
+    """Houdini over split cases, pass by pass: every case of a pass is asked about the same
+    live properties, and what the pass drops is dropped at its end, so the answers do not
+    depend on the order the cases are asked in, nor on how many processes ask them
+    (`options.workers`, when there is no resource budget: a budget is not shared). The CTI
+    kept for a property is the first case's. The passes end when one drops nothing.
+    (live, CTIs, consequences, why it stopped if it did)."""
+    k, cases = unrolled.k, len(unrolled.cases)
+    ctis: dict[str, CounterexampleToInduction] = {}
+    workers = min(options.workers, cases) if unrolled.queries.rlimit_left is None else 1
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
+    try:
+        while live:
+            if pool is not None:
+                if progress:
+                    progress(f"k-induction, k={k}, {len(live)} properties open, {cases} cases on {workers} processes")
+                shares = [list(range(w, cases, workers)) for w in range(workers)]
+                answers: dict[int, str | list[CounterexampleToInduction]] = {}
+                for share, found in zip(shares, pool.map(_ask_in_worker, [unrolled.model] * workers,
+                                                         [k] * workers, [candidates] * workers,
+                                                         [proved] * workers, [options] * workers,
+                                                         [live] * workers, [derived] * workers, shares)):
+                    answers.update(zip(share, found))
+            else:
+                def on_case(number: int, open_now: int = len(live)) -> None:
+                    if progress:
+                        progress(f"k-induction, k={k}, {open_now} properties open, case {number + 1} of {cases}")
+                answers = dict(zip(range(cases), _ask_cases(unrolled, list(range(cases)), live, derived, on_case)))
+            dropped: list[str] = []
+            for number in range(cases):  # in case order: the first case's CTI is kept
+                answer = answers[number]
+                if isinstance(answer, str):
+                    return live, ctis, set(), answer
+                for cti in answer:
+                    for name in cti.broken:
+                        if name not in dropped:
+                            dropped.append(name)
+                            ctis[name] = cti
+            if not dropped:
+                break
+            kept_dropped = any(n not in derived for n in dropped)
+            live = [n for n in live if n not in dropped]
+            if kept_dropped and derived:
+                derived = derive(live)  # what followed may have followed from a dropped property
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return live, ctis, derived, ""
+
+
+def _ask_cases(unrolled: "_Unrolled", numbers: list[int], live: list[str], derived: set[str],
+               on_case: Callable[[int], None] | None = None) -> list[str | list[CounterexampleToInduction]]:
+    """Each case in `numbers` asked about `live`, and again after each CTI until it is unsat,
+    or until a CTI drops a property the consequences may follow from (the next pass works
+    them out again). Per case: its CTIs; or why the solver stopped, after which no case is
+    asked."""
+    out: list[str | list[CounterexampleToInduction]] = []
+    for number in numbers:
+        if on_case:
+            on_case(number)
+        open_here = list(live)
+        found: list[CounterexampleToInduction] = []
+        while open_here:
+            if unrolled.queries.rlimit_left is not None and unrolled.queries.rlimit_left <= 0:
+                out.append("resource limit")
+                return out
+            answer = unrolled.ask(unrolled.cases[number], open_here, derived)
+            if isinstance(answer, set):
+                break
+            if isinstance(answer, str):
+                out.append(answer)
+                return out
+            found.append(answer)
+            open_here = [n for n in open_here if n not in answer.broken]
+            if any(n not in derived for n in answer.broken):
+                break
+        out.append(found)
+    return out
+
+
+def _ask_in_worker(model: ir.Model, k: int, candidates: list[str], proved: tuple[str, ...],
+                   options: InductionOptions, live: list[str], derived: set[str], numbers: list[int]
+                   ) -> list[str | list[CounterexampleToInduction]]:
+    """`_ask_cases` in a worker process, on the step case encoded again there (the same
+    terms: encoding is deterministic)."""
+    return _ask_cases(_Unrolled(model, k, candidates, proved, options, None, 0), numbers, live, derived)
 
 
 class _Consequences:

@@ -25,6 +25,7 @@ class ProveOptions:
     rlimit: int | None = None  # Z3 resource units for the proof engines
     use_pdr: bool = False
     bmc_rlimit: int | None = None  # Z3 resource units for BMC
+    workers: int = 1           # processes for k-induction's split cases (without a proof rlimit)
 
 
 @dataclass
@@ -62,7 +63,8 @@ def check(model: ir.Model, options: ProveOptions, progress: Callable[[str], None
     else:
         max_k = min(options.max_k, options.depth + 1)
         ind = induction.prove(model, candidates, induction.InductionOptions(max_k, options.deadline,
-                                                                            rlimit=options.rlimit), progress)
+                                                                            rlimit=options.rlimit,
+                                                                            workers=options.workers), progress)
         for name, k in ind.proved.items():
             verdicts[name] = Proved("k-induction", f"k={k}", k=k)
             seconds[name] = proving_from - started + ind.seconds[name]

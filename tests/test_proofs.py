@@ -881,6 +881,30 @@ def test_consequences_are_tried_only_in_split_proofs(tmp_path, monkeypatch):
     assert run.derived == set() and set(run.proved) == {"all_even", "pairs_even", "range_x"}
 
 
+@pytest.mark.parametrize("extra", [PAIRS_EVEN, """
+    lemma x_not_nine: x != 9
+    invariant pairs_even_not_nine: x != 9 && forall i in Idx, j in Idx: (words[i] + words[j]) % 2 == 0
+"""], ids=["proved", "dropped"])
+def test_split_cases_in_worker_processes_give_the_same_answers(tmp_path, extra):
+    # --jobs with one configuration: Houdini's passes share the 18 cases out over processes.
+    # Same verdicts, same CTIs (the first case's for each property), and every CTI replays.
+    model = lower_spec(tmp_path, WORDS + extra)
+    runs = [proving.check(model, proving.ProveOptions(2, 3, None, None, workers=n)) for n in (1, 2)]
+    assert runs[0].verdicts == runs[1].verdicts
+    assert runs[0].ctis.keys() == runs[1].ctis.keys()
+    for name, cti in runs[1].ctis.items():
+        assert cti.broken == runs[0].ctis[name].broken and cti.k == runs[0].ctis[name].k
+        replay_from_state(model, cti.trace, model.property(name), cti.assumed)
+    # The CLI's --jobs with one configuration: the same summary as one process; a CTI's values
+    # may differ from one process's (a Z3 model depends on the terms its context holds), but
+    # not from run to run.
+    spec = str(write_spec(tmp_path, WORDS + extra))
+    serial, parallel, again = (cli(spec, "--depth", "2", "--proof-rlimit", "0", "--jobs", n) for n in "122")
+    assert serial[0] == parallel[0] and summary(serial[1]) == summary(parallel[1])
+    assert ctis_in(serial[1]) == ctis_in(parallel[1])
+    assert parallel == again
+
+
 # ---------------------------------------------------------------------------
 # `disable LEMMA`: a configuration that breaks a lemma on purpose neither checks nor assumes it
 
