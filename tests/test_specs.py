@@ -89,8 +89,8 @@ def test_readme_starts_with_the_two_commands():
     lines = (REPO / "README.md").read_text().splitlines()
     fence = lines.index("```sh")
     assert lines[fence + 1] == "python3 -m pip install . && mdcheck specs/ptdesc.md"
-    assert lines[fence + 2] == "python3 -m pip install -e '.[test]' && python3 -m pytest -q"
-    assert "python3 -m pip install -e '.[test]' && python3 -m pytest -q" in (REPO / ".ci" / "run").read_text()
+    assert lines[fence + 2] == "python3 -m pip install -e '.[test]' && python3 -m pytest -q -n auto"
+    assert "python3 -m pip install -e '.[test]' && python3 -m pytest -q -n auto" in (REPO / ".ci" / "run").read_text()
 
 
 def test_readme_examples_parse():
