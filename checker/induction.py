@@ -100,7 +100,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
 
 MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last step stays one symbolic query
 SPLIT_ABOVE_BITS = 1024  # smaller states are proved in one query, which also tells which lemmas were used
-DERIVE_SHARE = 20  # a state property is tried as a consequence if its terms are 1/20 or more of all of them
+TRY_CONSEQUENCES = True  # in split proofs, try each invariant as a consequence of the others
 
 
 class _Case:
@@ -215,7 +215,7 @@ class _Unrolled:
     def consequences(self) -> "_Consequences | None":
         """Consequences are tried in split proofs only: a single query tracks its hypotheses
         for the lemmas' unsat core, which a property left out would hide."""
-        if not self.split:
+        if not self.split or not TRY_CONSEQUENCES:
             return None
         if self.k == 1:  # s0 is free but for its domain: the state properties are already encoded over it
             return _Consequences(self.encoder, self.model, self.queries, self.broken_in[0], self.domain, self.proved)
@@ -347,9 +347,10 @@ def _ask_in_worker(model: ir.Model, k: int, candidates: list[str], proved: tuple
 
 
 class _Consequences:
-    """Which of the costliest state properties follow, in one state, from the others: tried
-    from the costliest down, each against the properties still kept (never against one already
-    derived), so everything derived follows from what is kept at the end."""
+    """Which invariants (and checks inside state properties) follow, in one state, from the
+    others: tried from the costliest down, each against the properties still kept (never
+    against one already derived), so everything derived follows from what is kept at the end.
+    Lemmas are never tried: they are what the others are meant to follow from."""
 
     def __init__(self, encoder: Encoder, model: ir.Model, queries: Queries, broken: dict[str, z3.BoolRef],
                  domain: list[z3.BoolRef], proved: list[str]):
@@ -363,9 +364,8 @@ class _Consequences:
 
     def derive(self, live: list[str]) -> set[str]:
         kept = [n for n in live if n in self._broken] + self._proved
-        total = sum(self._costs[n] for n in kept)
-        tried = sorted((n for n in live if n in self._broken and n not in self._lemmas
-                        and self._costs[n] * DERIVE_SHARE >= total), key=lambda n: -self._costs[n])
+        tried = sorted((n for n in live if n in self._broken and n not in self._lemmas),
+                       key=lambda n: -self._costs[n])
         derived: set[str] = set()
         for name in tried:
             if self._queries.out_of_time():

@@ -807,10 +807,10 @@ def test_split_queries_prove_what_the_single_query_proves(tmp_path, monkeypatch,
         monkeypatch.setattr(induction, "SPLIT_ABOVE_BITS", 0)  # always split
         split = proving.check(model, proving.ProveOptions(depth, 5, None, None))
         assert split.verdicts == single.verdicts, (name, depth)
-        monkeypatch.setattr(induction, "DERIVE_SHARE", 10 ** 9)  # try every state property as a consequence
-        derived = proving.check(model, proving.ProveOptions(depth, 5, None, None))
-        monkeypatch.setattr(induction, "DERIVE_SHARE", 20)
-        assert derived.verdicts == single.verdicts, (name, depth)
+        monkeypatch.setattr(induction, "TRY_CONSEQUENCES", False)
+        underived = proving.check(model, proving.ProveOptions(depth, 5, None, None))
+        monkeypatch.setattr(induction, "TRY_CONSEQUENCES", True)
+        assert underived.verdicts == single.verdicts, (name, depth)
         for prop in model.properties:
             if isinstance(split.verdicts[prop.name], Proved):
                 assert not isinstance(exhaustive.verdicts[prop.name], Violated), (name, prop.name)
@@ -987,7 +987,8 @@ def test_ptdesc_fixed_is_proved_for_every_depth():
     """Every invariant, lemma, assert and implicit check of `fixed`, PROVED by 1-induction
     at 4 pages (one MAX_ORDER block) with the spec's 3 ptdesc and 2 RCU slots. About a
     minute on two cores. The free lists' walks are proved as consequences of the lemmas on
-    list places, outside the induction step. That the lemmas are true (not only inductive
+    list places, and the page-table invariants of the lemmas on ghost handles, outside the
+    induction step. That the lemmas are true (not only inductive
     together) is checked by every BMC and explicit run of `fixed`, where they are
     properties like the invariants."""
     spec = str(REPO / "specs" / "ptdesc.md")
@@ -998,11 +999,13 @@ def test_ptdesc_fixed_is_proved_for_every_depth():
     rows = summary(out)
     assert len(rows) >= 51
     implied = re.search(r"which implies, in every state, (.*)$", out, re.M)
-    assert implied and {"free_lists_well_formed", "free_list_pages_are_buddy", "free_blocks_on_their_list"} <= \
+    assert implied and {"free_lists_well_formed", "free_list_pages_are_buddy", "free_blocks_on_their_list",
+                        "tail_pages_tagged", "pagetable_pages_frozen", "nr_pagetable_balanced"} <= \
         set(implied.group(1).split(", ")), out
     assert {r["outcome"] for r in rows.values()} == {"PROVED (k-induction, k=1)"}, \
         {n: r["outcome"] for n, r in rows.items() if r["outcome"] != "PROVED (k-induction, k=1)"}
     lemmas = {n for n, r in rows.items() if r["kind"] == "lemma"}
-    assert {"live_tables_are_blocks", "page_flags_are_zone", "allocated_blocks_have_owners",
+    assert {"live_tables_have_handles", "live_tables_are_blocks", "table_pages_tagged_and_frozen",
+            "nr_pagetable_counts_tables", "page_flags_are_zone", "allocated_blocks_have_owners",
             "deferred_tables_are_live", "cpa_tables_are_live", "deposited_table_is_live",
             "pending_callbacks_are_tables", "one_callback_per_table", "running_system_has_caches"} <= lemmas

@@ -64,7 +64,7 @@ MUTATIONS = [
     # Patch 6: alloc_pages_memdesc() writes the head page 1 << order times. One
     # pagetable_alloc(order >= 1) leaves the tail pages untagged.
     Mutation("patch6_loop", (("write_block_memdesc", "as_posted"),),
-             {"tail_pages_tagged": 1}),
+             {"tail_pages_tagged": 1, "table_pages_tagged_and_frozen": 1}),
     # Patch 7 as posted: pagetable_free() never gives the ptdesc back to its cache.
     # pagetable_alloc, pte_free: the ptdesc outlives its table. No crash configuration of
     # the spec uses this variant; the prose of pagetable_free (and rcu.md) documents it.
@@ -79,7 +79,7 @@ MUTATIONS = [
     # refcount wraps, NR_PAGETABLE and the ptdesc leak (configuration cpa_free_frozen).
     Mutation("cpa_collapse_free_page", (("cpa_free_table", "as_posted"),),
              {"nr_pagetable_balanced": 2, "refcount_not_negative": 2, "ptdesc_freed_with_table": 2,
-              "allocated_blocks_have_owners": 2}),
+              "allocated_blocks_have_owners": 2, "nr_pagetable_counts_tables": 2}),
     # Both CPA paths as posted, as in the thread's oops (configuration cpa_collapse): the
     # page_ptdesc() BUG comes first and ends the execution before the free path runs.
     Mutation("cpa_collapse_as_posted",
@@ -88,11 +88,12 @@ MUTATIONS = [
     # THP deposit through a pt_list that overlays words 1-2 of the page: INIT_LIST_HEAD
     # overwrites the memdesc (depth 2: alloc, deposit); the withdraw BUGs (depth 3).
     Mutation("thp_pt_list_overlay", (("pt_list_init", "overlay"),),
-             {"tail_pages_tagged": 2, PAGE_PTDESC: 3}),
+             {"tail_pages_tagged": 2, "table_pages_tagged_and_frozen": 2, PAGE_PTDESC: 3}),
     # syzbot "kernel BUG in pte_free_now": call_rcu(&page->rcu_head) writes rcu_head.func
     # over the memdesc (depth 2: alloc, defer); the RCU callback BUGs (depth 3).
     Mutation("syzbot_pte_free_now", (("pte_free_defer", "in_page"),),
-             {"tail_pages_tagged": 2, "pending_callbacks_are_tables": 2, PAGE_PTDESC: 3}),
+             {"tail_pages_tagged": 2, "table_pages_tagged_and_frozen": 2, "pending_callbacks_are_tables": 2,
+              PAGE_PTDESC: 3}),
     # Patch 7 without patch 5: preallocate_vmalloc_pages() from mem_init(), before
     # ptcache_init(): BUG_ON(!ptcache) in the first boot step.
     Mutation("boot_early", (("preallocate_vmalloc_pages", "in_mem_init"),),
