@@ -10,7 +10,7 @@ from typing import Mapping
 
 from . import ir
 from . import syntax as s
-from .diagnostics import SpecError, did_you_mean, duplicate, fail, type_mismatch, unknown_name
+from .diagnostics import did_you_mean, duplicate, fail, type_mismatch, unknown_name
 from .interp import c_div  # constant folding uses the interpreter's C division
 from .loader import LoadedSpec
 from .source import Span

@@ -17,7 +17,7 @@ from checker.loader import load_spec
 from checker.replay import replay
 from checker.simulate import SimulateOptions, simulate
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, NotFound, Proved, Unknown, Violated
+from checker.verdict import HoldsToDepth, NotFound, Proved, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 
