@@ -1009,3 +1009,42 @@ def test_ptdesc_fixed_is_proved_for_every_depth():
             "nr_pagetable_counts_tables", "page_flags_are_zone", "allocated_blocks_have_owners",
             "deferred_tables_are_live", "cpa_tables_are_live", "deposited_table_is_live",
             "pending_callbacks_are_tables", "one_callback_per_table", "running_system_has_caches"} <= lemmas
+
+
+# ---------------------------------------------------------------------------
+# specs/ptdesc_tags.md: the tag-level model, proved with its four lemmas
+
+TAGS_LEMMAS = ("page_flags_clean", "only_callers_hold_references", "caller_blocks_whole", "live_tables_are_blocks")
+
+
+def test_ptdesc_tags_fixed_is_proved_by_the_default_run():
+    """`mdcheck specs/ptdesc_tags.md` as a user runs it (8 pages, BMC to depth 6, the default
+    proof budget): every property of `fixed` PROVED, the lemmas included."""
+    code, out, err = cli(str(REPO / "specs" / "ptdesc_tags.md"), "--config", "fixed", show_cti=False)
+    assert code == 0, out + err
+    rows = summary(out)
+    assert {n for n, r in rows.items() if r["kind"] == "lemma"} == set(TAGS_LEMMAS)
+    assert {"tail_pages_tagged", "nr_pagetable_balanced", "page_table_type_exact", "ptdesc_freed_with_table",
+            "page_ptdesc finds the page's own ptdesc", "bounds_pages"} <= set(rows)
+    assert {n: r["outcome"] for n, r in rows.items()} == {n: "PROVED (k-induction, k=1)" for n in rows}
+    assert "stopped early" not in out
+
+
+@pytest.mark.parametrize("lemma", TAGS_LEMMAS)
+def test_ptdesc_tags_needs_each_lemma(tmp_path, lemma):
+    """Without any one of the four lemmas, 1-induction at 8 pages finds a counterexample to
+    induction and leaves a property of `fixed` unproved (it still HOLDS to the depth)."""
+    spec = (REPO / "specs" / "ptdesc_tags.md").read_text()
+    path = REPO / "specs" / f"_without_{lemma}.md"  # beside the original, so `import page_alloc` resolves
+    path.write_text(spec.replace("config fixed {", f"config fixed {{\n    disable {lemma}", 1))
+    try:
+        code, out, err = cli(str(path), "--config", "fixed", "--depth", "1", "--max-k", "1", "--proof-rlimit", "0",
+                             show_cti=False)
+    finally:
+        path.unlink()
+    assert code == 0, out + err
+    rows = summary(out)
+    assert lemma not in rows
+    not_proved = {n for n, r in rows.items() if r["outcome"] == "HOLDS"}
+    assert not_proved, out
+    assert re.search(r"^fixed: not proved: .*a counterexample to induction \(k=1\) through ", out, re.M), out
