@@ -156,6 +156,8 @@ class Encoder:
         have = v.size()
         if have == width:
             return v
+        if z3.is_bv_value(v):  # keep constants constant
+            return self.int_const(v.as_signed_long(), width)
         if have < width:
             return z3.SignExt(width - have, v)
         return z3.Extract(width - 1, 0, v)
@@ -330,6 +332,12 @@ class Encoder:
         b = self.evaluate(e.right, env, guard)
         if e.check is not None:
             self.obligation(e.check, env, guard)
+        result = self._operation(e, a, b)
+        # constant operands give a constant: an `if` on it takes one branch, and no merge follows
+        return z3.simplify(result) if _is_value(a) and _is_value(b) else result
+
+    def _operation(self, e: ir.Binary, a: SymValue, b: SymValue) -> SymValue:
+        op = e.op
         operand_type = e.left.type
         if op in ("eq", "ne"):
             if isinstance(operand_type, ir.IntType):
@@ -379,10 +387,7 @@ class Encoder:
             case "shl": r = a << b
             case "shr": r = a >> b
             case _: raise AssertionError(op)
-        r = self.resize_int(r, w_result)
-        if z3.is_bv_value(a) and z3.is_bv_value(b):
-            r = z3.simplify(r)
-        return r
+        return self.resize_int(r, w_result)
 
     # ---- statements ----
 
@@ -555,6 +560,10 @@ def decode(model: z3.ModelRef, value: SymValue, t: ir.Type) -> object:
         w = scalar_width(t)
         return raw - (1 << w) if raw >= (1 << (w - 1)) else raw
     return raw
+
+
+def _is_value(v: SymValue) -> bool:
+    return not isinstance(v, tuple) and (z3.is_bv_value(v) or z3.is_true(v) or z3.is_false(v))
 
 
 def _power_of_two(e: ir.Expr) -> int | None:

@@ -1456,3 +1456,30 @@ def test_int_of_a_bit_vector_assigned_to_a_range(tmp_path):
     _, verdicts = check_spec(tmp_path, spec, depth=2)
     violated_at(verdicts, "y_not_2", 1)
     violated_at(verdicts, "a_zero", 1)
+
+
+# ---------------------------------------------------------------------------
+# the encoder folds constants, so a split proof case's step stays small
+
+def test_a_condition_on_constants_takes_one_branch(tmp_path):
+    """With the argument fixed (as in a split proof case), `i < k + 1` compares two constants:
+    the encoder runs one branch, and each cell is a plain value, not an If over both."""
+    import z3
+    from checker.encoder import Encoder
+    model = lower_spec(tmp_path, """
+        type Idx = 0..3
+        var a: [Idx] 0..9
+        init { for i in Idx { a[i] = 0 } }
+        action fill(k: Idx) {
+            for i in Idx {
+                if i < k + 1 { a[i] = 5 } else { a[i] = 7 }
+            }
+        }
+        invariant small: forall i in Idx: a[i] <= 9
+    """)
+    encoder = Encoder(model, z3.Context())
+    before = encoder.fresh_state("s0.", [])
+    (fill,) = model.actions
+    after = encoder.run(fill.body, before, {"k": encoder.literal(1, fill.params[0][1])}).state["a"]
+    assert all(z3.is_bv_value(cell) for cell in after), after
+    assert [cell.as_long() for cell in after] == [5, 5, 7, 7]
