@@ -250,13 +250,7 @@ class Encoder:
                 return env.locals[n]
             case ir.Unary(op=op, arg=arg, type=t):
                 a = self.evaluate(arg, env, guard)
-                if op == "not":
-                    return z3.Not(a)  # type: ignore[arg-type]
-                if op == "bvnot":
-                    return ~a  # type: ignore[operator]
-                if isinstance(t, ir.IntType):
-                    return -self.resize_int(a, scalar_width(t))  # type: ignore[arg-type]
-                return -a  # type: ignore[operator]
+                return _folded(self._unary(op, a, t), a)
             case ir.Binary():
                 return self.binary(e, env, guard)
             case ir.Ite(cond=c, then=a, otherwise=b, type=t):
@@ -295,8 +289,17 @@ class Encoder:
                 v = self.evaluate(arg, env, guard)
                 if check is not None:
                     self.obligation(check, env, guard)
-                return self.convert(v, arg.type, t)  # type: ignore[arg-type]
+                return _folded(self.convert(v, arg.type, t), v)  # type: ignore[arg-type]
         raise AssertionError(e)
+
+    def _unary(self, op: str, a: SymValue, t: ir.Type) -> SymValue:
+        if op == "not":
+            return z3.Not(a)  # type: ignore[arg-type]
+        if op == "bvnot":
+            return ~a  # type: ignore[operator]
+        if isinstance(t, ir.IntType):
+            return -self.resize_int(a, scalar_width(t))  # type: ignore[arg-type]
+        return -a  # type: ignore[operator]
 
     def convert(self, v: z3.BitVecRef, have: ir.Type, want: ir.Type) -> SymValue:
         if isinstance(want, ir.IntType) and isinstance(have, ir.IntType):
@@ -332,9 +335,7 @@ class Encoder:
         b = self.evaluate(e.right, env, guard)
         if e.check is not None:
             self.obligation(e.check, env, guard)
-        result = self._operation(e, a, b)
-        # constant operands give a constant: an `if` on it takes one branch, and no merge follows
-        return z3.simplify(result) if _is_value(a) and _is_value(b) else result
+        return _folded(self._operation(e, a, b), a, b)
 
     def _operation(self, e: ir.Binary, a: SymValue, b: SymValue) -> SymValue:
         op = e.op
@@ -564,6 +565,12 @@ def decode(model: z3.ModelRef, value: SymValue, t: ir.Type) -> object:
 
 def _is_value(v: SymValue) -> bool:
     return not isinstance(v, tuple) and (z3.is_bv_value(v) or z3.is_true(v) or z3.is_false(v))
+
+
+def _folded(result: SymValue, *operands: SymValue) -> SymValue:
+    """An operation on constants as a constant: an `if` on it runs one branch, and no merge
+    of the state follows."""
+    return z3.simplify(result) if all(_is_value(o) for o in operands) else result
 
 
 def _power_of_two(e: ir.Expr) -> int | None:

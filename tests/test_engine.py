@@ -1483,3 +1483,27 @@ def test_a_condition_on_constants_takes_one_branch(tmp_path):
     after = encoder.run(fill.body, before, {"k": encoder.literal(1, fill.params[0][1])}).state["a"]
     assert all(z3.is_bv_value(cell) for cell in after), after
     assert [cell.as_long() for cell in after] == [5, 5, 7, 7]
+
+
+def test_negation_and_conversion_of_constants_are_constants(tmp_path):
+    """`!(i < k)` and `u64(i) + 1` with `i`, `k` fixed fold to values too."""
+    import z3
+    from checker.encoder import Encoder
+    model = lower_spec(tmp_path, """
+        type Idx = 0..3
+        var a: [Idx] u64
+        init { for i in Idx { a[i] = 0 } }
+        action fill(k: Idx) {
+            for i in Idx {
+                if !(i < k) { a[i] = u64(i) + 1 }
+            }
+        }
+        invariant small: forall i in Idx: a[i] <= 4
+    """)
+    encoder = Encoder(model, z3.Context())
+    before = encoder.fresh_state("s0.", [])
+    (fill,) = model.actions
+    after = encoder.run(fill.body, before, {"k": encoder.literal(2, fill.params[0][1])}).state["a"]
+    assert all(x.eq(y) for x, y in zip(after[:2], before["a"][:2]))
+    assert all(z3.is_bv_value(cell) for cell in after[2:]), after
+    assert [cell.as_long() for cell in after[2:]] == [3, 4]
