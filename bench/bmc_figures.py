@@ -18,7 +18,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from checker import bmc  # noqa: E402
-from checker.loader import load_spec  # noqa: E402
+from checker.frontend.loader import load_spec  # noqa: E402
 from checker.typecheck import collect_declarations, lower  # noqa: E402
 
 SPEC = os.path.join(REPO, "specs", "ptdesc_tags.md")  # the tag-level spec: patch 6, per-depth growth

@@ -30,8 +30,8 @@ def explore(config: str, overrides: dict[str, int], budget: float) -> dict:
     """Run the explicit engine in a child process; its per-level marks, counts and peak RSS."""
     code = f"""
 import json, sys, time
-from checker import explicit
-from checker.loader import load_spec
+from checker.engines.concrete import explicit
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
 model = lower(collect_declarations(load_spec({SPEC!r})), {config!r}, {overrides!r})
 started = time.monotonic()
@@ -61,7 +61,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     if not args.skip_configs:
         print("every configuration, explored until no new state (own process each):")
-        from checker.loader import load_spec
+        from checker.frontend.loader import load_spec
+
         from checker.typecheck import collect_declarations, configuration_names
         for config in configuration_names(collect_declarations(load_spec(SPEC))):
             if config == "fixed":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from .source import Span
+from checker.frontend.source import Span
 
 
 def _span() -> Span | None:
@@ -471,3 +471,19 @@ class Model:
 
     def property(self, name: str) -> Property:
         return next(p for p in self.properties if p.name == name)
+
+
+# ---- arithmetic shared by every reading of the IR ----
+
+def int_bits(t: IntType) -> int:
+    """Two's-complement width that holds every value of the interval."""
+    width = 1
+    while not (-(1 << (width - 1)) <= t.lo and t.hi <= (1 << (width - 1)) - 1):
+        width += 1
+    return width
+
+
+def c_div(a: int, b: int) -> int:
+    """Division as C does it: the quotient rounds toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q

@@ -18,11 +18,11 @@ from typing import Iterator
 
 import pytest
 
-from . import cli
-from .diagnostics import SourceTexts, render
-from .diagnostics import SpecError as CheckerSpecError
-from .outcome import ConfigOutcome, SpecOutcome, status
-from .render import outcome_text, render_cti, render_notes, render_trace, where
+from checker import cli
+from checker.frontend.diagnostics import SourceTexts, render
+from checker.frontend.diagnostics import SpecError as CheckerSpecError
+from checker.reports.outcome import ConfigOutcome, SpecOutcome, status
+from checker.reports.render import outcome_text, render_cti, render_notes, render_trace, where
 
 FENCE = "```" + "mdcheck"
 

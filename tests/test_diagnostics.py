@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import run
-from checker.diagnostics import CODES
+from checker.frontend.diagnostics import CODES
 
 REPO = Path(__file__).resolve().parent.parent
 

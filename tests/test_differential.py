@@ -5,11 +5,11 @@ Hypothesis generates small, well-typed specs (as text) and both engines check ea
 the same depth. For every property they must agree on whether it is violated within the
 depth and, when it is, on the shortest depth; `Proved` and `HoldsToDepth` count as the same
 "not violated" answer, and `Unknown` is a failure (no deadline is set). Every counterexample
-of either engine is replayed in the concrete interpreter (checker.replay), which must accept
+of either engine is replayed in the concrete interpreter (checker.engines.concrete.replay), which must accept
 it.
 
 The generator (`spec_and_depth` and its helpers) keeps its own small model of the type
-checker's rules (see checker/typecheck.py): integers carry the exact interval the type
+checker's rules (see checker/typecheck/): integers carry the exact interval the type
 checker gives them, bit-vectors a width, and it only writes expressions that check, e.g.
 `int(w)` / `u8(x)` conversions between integers and bit-vectors, literals that fit their
 bit-vector operand, integer shifts only on non-negative operands. It covers bool, range,
@@ -51,16 +51,17 @@ from typing import Callable
 import pytest
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
-
-from checker import bmc, explicit, ir
-from checker.diagnostics import SpecError
-from checker.interp import c_div
-from checker.loader import load_spec
-from checker.replay import replay
-from checker.typecheck import collect_declarations, configuration_names, lower
-from checker.verdict import HoldsToDepth, Proved, Unknown, Violated
 from z3 import Z3Exception
 
+from checker import ir
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Proved, Unknown, Violated
+from checker.frontend.diagnostics import SpecError
+from checker.frontend.loader import load_spec
+from checker.ir import c_div
+from checker.typecheck import collect_declarations, configuration_names, lower
 
 # ---------------------------------------------------------------------------
 # known divergences

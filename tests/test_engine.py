@@ -10,14 +10,13 @@ invariant false in the state after k actions is a violation at depth k; a proper
 cannot be violated because every execution stops by depth j is Proved("bmc", ...).
 
 Every Violated verdict any test obtains is replayed in the concrete interpreter
-(checker.replay.replay), which must accept it.
+(checker.engines.concrete.replay.replay), which must accept it.
 """
 from __future__ import annotations
 
-import re
-
 import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -26,13 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc
 from checker.cli import run as cli_run
-from checker.interp import c_div
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Proved, Unknown, Violated
+from checker.frontend.loader import load_spec
+from checker.ir import c_div
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Proved, Unknown, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -1465,7 +1464,7 @@ def test_a_condition_on_constants_takes_one_branch(tmp_path):
     """With the argument fixed (as in a split proof case), `i < k + 1` compares two constants:
     the encoder runs one branch, and each cell is a plain value, not an If over both."""
     import z3
-    from checker.encoder import Encoder
+    from checker.engines.symbolic.encoder import Encoder
     model = lower_spec(tmp_path, """
         type Idx = 0..3
         var a: [Idx] 0..9
@@ -1488,7 +1487,7 @@ def test_a_condition_on_constants_takes_one_branch(tmp_path):
 def test_negation_and_conversion_of_constants_are_constants(tmp_path):
     """`!(i < k)` and `u64(i) + 1` with `i`, `k` fixed fold to values too."""
     import z3
-    from checker.encoder import Encoder
+    from checker.engines.symbolic.encoder import Encoder
     model = lower_spec(tmp_path, """
         type Idx = 0..3
         var a: [Idx] u64

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import explicit
 from checker.cli import run as cli_run
-from checker.loader import load_spec
-from checker.replay import replay
-from checker.simulate import SimulateOptions, simulate
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import replay
+from checker.engines.concrete.simulate import SimulateOptions, simulate
+from checker.engines.verdict import HoldsToDepth, NotFound, Proved, Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, NotFound, Proved, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -275,7 +275,7 @@ def test_bit_vector_wrap_around_agrees_with_bmc(tmp_path):
     # Each action wraps a u4 once from its initial value; each invariant names the value the
     # wrap gives (0 - 1 = 15, 15 + 1 = 0, 9 * 2 = 2, 12 << 1 = 8, -(1) = 15, ~0 = 15): each is
     # violated at depth 1, by the action of the same name, in both engines.
-    from checker import bmc
+    from checker.engines.symbolic import bmc
     model = lower_spec(tmp_path, """
         var a: u4
         var b: u4

@@ -45,8 +45,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from checker.cli import run
-from checker.diagnostics import CODES, SpecError
-from checker.loader import MAX_SPEC_BYTES, load_spec
+from checker.frontend.diagnostics import CODES, SpecError
+from checker.frontend.loader import MAX_SPEC_BYTES, load_spec
 from checker.typecheck import collect_declarations, configuration_names, lower
 
 REPO = Path(__file__).resolve().parent.parent

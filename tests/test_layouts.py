@@ -8,8 +8,8 @@ are derived by hand in the comments next to each assertion.
 Conventions (as in test_engine.py): depth = number of actions in the counterexample; an
 invariant false after k actions is violated at depth k; an assert failing inside the k-th
 action is violated at depth k. Every Violated verdict is replayed by the concrete
-interpreter (checker.replay.replay) and, independently, re-executed here step by step with
-checker.interp to confirm that solver and interpreter agree on every word.
+interpreter (checker.engines.concrete.replay.replay) and, independently, re-executed here step by step with
+checker.engines.concrete.interp to confirm that solver and interpreter agree on every word.
 
 CLI tests run `checker.cli.run` in-process in a temporary directory; spec files there are
 written literally, so `file:LINE:COL` positions are counted by hand from the text (the
@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc, interp
 from checker.cli import run as cli_run
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete import interp
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Violated
 
 MASK64 = (1 << 64) - 1
 POISON2 = 0xdead000000000122

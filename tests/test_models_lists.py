@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc
 from checker.cli import run as cli_run
-from checker.diagnostics import SpecError
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Violated
+from checker.frontend.diagnostics import SpecError
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 LIST_HEAD_MD = REPO / "models" / "list_head.md"

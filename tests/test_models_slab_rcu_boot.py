@@ -2,7 +2,7 @@
 
 Each spec lives in tmp_path and imports the models by absolute path. The expected verdicts
 and depths are worked out by hand in the comment above each assertion; every violation is
-replayed in the concrete interpreter (checker.replay.replay).
+replayed in the concrete interpreter (checker.engines.concrete.replay.replay).
 
 Shared hand facts:
 - `kmem_cache_alloc_ptdesc(t)` requires t to be the lowest free slot, so the first
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc
 from checker.cli import run as cli_run
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Proved, Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Proved, Violated
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 

@@ -5,12 +5,12 @@ import io
 import re
 from pathlib import Path
 
-from checker import bmc
 from checker.cli import run
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Violated
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 

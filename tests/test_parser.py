@@ -1,19 +1,19 @@
 """Parser tests: every declaration kind, operator precedence, literals, comments,
 optional semicolons, and spans that point at the line of the `.md` file.
 
-Expected trees are written out by hand from checker/grammar.lark. AST nodes compare
-without their spans (checker/syntax.py), so spans are checked explicitly where they
+Expected trees are written out by hand from checker/frontend/grammar.lark. AST nodes compare
+without their spans (checker/frontend/syntax.py), so spans are checked explicitly where they
 matter.
 """
 from __future__ import annotations
 
 import pytest
 
-from checker import syntax as s
-from checker.diagnostics import SpecError
-from checker.loader import load_spec
-from checker.parser import parse_block
-from checker.source import extract_blocks
+from checker.frontend import syntax as s
+from checker.frontend.diagnostics import SpecError
+from checker.frontend.loader import load_spec
+from checker.frontend.parser import parse_block
+from checker.frontend.source import extract_blocks
 
 FENCE = "```"
 

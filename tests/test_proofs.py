@@ -26,13 +26,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import explicit, induction, proving
 from checker.cli import run as cli_run
-from checker.diagnostics import SpecError
-from checker.loader import load_spec
-from checker.replay import ReplayError, replay, replay_from_state
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import ReplayError, replay, replay_from_state
+from checker.engines.symbolic import induction, proving
+from checker.engines.verdict import HoldsToDepth, Proved, Step, Violated
+from checker.frontend.diagnostics import SpecError
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Proved, Step, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,11 +11,13 @@ import textwrap
 
 import pytest
 
-from checker import bmc, cli, explicit
-from checker.loader import load_spec
-from checker.replay import ReplayError, replay
+from checker import cli
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import ReplayError, replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import Step, Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import Step, Violated
 
 SPEC = """
     var x: 0..7

@@ -1,5 +1,5 @@
 """The machine-readable outputs and the CI plumbing: `--format json` (against
-schemas/mdcheck-results.schema.json), `--junit`, `--sarif`, `--itf`, `--list`, `--jobs`,
+checker/reports/schemas/mdcheck-results.schema.json), `--junit`, `--sarif`, `--itf`, `--list`, `--jobs`,
 `--rlimit`, the progress line, usage errors and the pytest plugin.
 
 Every spec here is a few lines, and what mdcheck must say about it is worked out by hand in
@@ -28,19 +28,20 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-import referencing
 import pytest
+import referencing
+import test_proofs  # tests/ is on sys.path under pytest's default import mode
 import xmlschema
 
-from checker import bmc, cli as cli_module, proving
+from checker import cli as cli_module
+from checker.cli import engine_runs
 from checker.cli import run as cli_run
-from checker.progress import Progress, shows_progress
-
-import test_proofs  # tests/ is on sys.path under pytest's default import mode
+from checker.engines.symbolic import bmc, proving
+from checker.reports.progress import Progress, shows_progress
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "tests" / "data" / "schemas"
-RESULTS_SCHEMA = json.loads((REPO / "schemas" / "mdcheck-results.schema.json").read_text())
+RESULTS_SCHEMA = json.loads((REPO / "checker" / "reports" / "schemas" / "mdcheck-results.schema.json").read_text())
 SARIF_SCHEMA = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8-sig"))
 ITF_SCHEMA = json.loads((SCHEMAS / "itf-schema.json").read_text())
 JUNIT_XSD = xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd"))
@@ -416,7 +417,7 @@ def test_json_exit_code_when_a_report_file_fails_only_while_written(workdir, mon
     # a path that looked writable before the run (a full disk, a race): the error still
     # reaches the exit code, and the JSON document, written last, says the same
     write_spec(workdir, FIRE, "fire.md")
-    monkeypatch.setattr(cli_module, "_unwritable_outputs", lambda options: [])
+    monkeypatch.setattr(cli_module, "unwritable_outputs", lambda options: [])
     code, out, err = cli("fire.md", "--format", "json", "--sarif", "missing/x.sarif")
     assert code == 3 and "error[MDC001]: cannot write missing/x.sarif" in err
     doc = results_json(out)
@@ -987,7 +988,7 @@ def test_list_small_spec(workdir):
 
 def list_json(text: str) -> dict:
     """A --list --format json document, checked against its schema (which refers to the results schema)."""
-    schema = json.loads((REPO / "schemas" / "mdcheck-list.schema.json").read_text())
+    schema = json.loads((REPO / "checker" / "reports" / "schemas" / "mdcheck-list.schema.json").read_text())
     registry = referencing.Registry().with_resource(
         RESULTS_SCHEMA["$id"], referencing.Resource.from_contents(RESULTS_SCHEMA))
     validator = jsonschema.validators.validator_for(schema)
@@ -1026,7 +1027,7 @@ def test_list_ptdesc_runs_no_solver(monkeypatch):
 
     def no_solver(*args, **kwargs):
         raise AssertionError("--list must not check anything")
-    for module, name in ((cli_module, "_run_engine"), (bmc, "check"), (bmc, "cover"), (proving, "check")):
+    for module, name in ((engine_runs, "run_engine"), (cli_module, "run_engine"), (bmc, "check"), (bmc, "cover"), (proving, "check")):
         monkeypatch.setattr(module, name, no_solver)
     started = time.monotonic()
     code, out, err = cli("specs/ptdesc.md", "--list")
@@ -1153,7 +1154,7 @@ def test_plugin_explicit_engine_cannot_enumerate(tmp_path):
     proc = run_pytest(tmp_path, "free.md", "--mdcheck-args=--engine explicit")
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "error[MDC404]" in output and "checker/explicit.py" not in output
+    assert "error[MDC404]" in output and "checker/engines/concrete/explicit.py" not in output
 
 
 # ---------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc
 from checker.cli import run
-from checker.loader import load_spec
-from checker.replay import replay
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import Violated
+from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import Violated
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "specs" / "ptdesc.md"

@@ -5,14 +5,14 @@ import io
 import re
 from pathlib import Path
 
-from checker import bmc
 from checker.cli import run
-from checker.loader import load_spec
-from checker.parser import parse_block
-from checker.replay import replay
-from checker.source import ModelBlock
+from checker.engines.concrete.replay import replay
+from checker.engines.symbolic import bmc
+from checker.engines.verdict import HoldsToDepth, Violated
+from checker.frontend.loader import load_spec
+from checker.frontend.parser import parse_block
+from checker.frontend.source import ModelBlock
 from checker.typecheck import collect_declarations, lower
-from checker.verdict import HoldsToDepth, Violated
 
 REPO = Path(__file__).resolve().parent.parent
 PTDESC = REPO / "specs" / "ptdesc_tags.md"

@@ -1,0 +1,132 @@
+"""One spec's configurations settled (every trace replayed), printed as text, and the spec's exit code."""
+from __future__ import annotations
+
+from typing import Iterator, TextIO
+
+from checker import ir
+from checker.cli.engine_runs import ModelRun
+from checker.cli.options import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_SPEC_ERROR,
+    EXIT_UNEXPECTED,
+    EXIT_UNKNOWN,
+    EXIT_VACUOUS,
+    Options,
+)
+from checker.cli.preparing import Prepared
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import Evidence, ReplayError, replay, replay_from_state
+from checker.engines.verdict import PropertyResult, Violated
+from checker.frontend.diagnostics import Diagnostic
+from checker.reports.outcome import ConfigOutcome, Cti, SpecOutcome, status
+from checker.reports.render import cti_summary, render_cti, render_notes, render_summary, render_trace, where
+
+
+def check_spec(prepared: Prepared, runs: Iterator[ModelRun], options: Options, out: TextIO,
+                err: TextIO) -> SpecOutcome:
+    """Settle each configuration's run (replaying what it found) and print it as text, in order."""
+    configs: list[ConfigOutcome] = []
+    for model in prepared.models:
+        try:
+            model_run = next(runs)
+        except explicit.CannotEnumerate as error:
+            diagnostic = cannot_enumerate(error)
+            return SpecOutcome(prepared.path, diagnostics=(diagnostic,), texts=prepared.texts,
+                               exit_code=EXIT_SPEC_ERROR)
+        config = settle(model, model_run, options)
+        configs.append(config)
+        for message in config.internal_errors:
+            print(message, file=err)
+        if options.format == "text":
+            print_findings(config, options, out)
+    outcome = SpecOutcome(prepared.path, tuple(configs), texts=prepared.texts, exit_code=spec_exit_code(configs, options))
+    if options.format == "text":
+        print_summary(outcome, options, out)
+    return outcome
+
+
+def cannot_enumerate(error: explicit.CannotEnumerate) -> Diagnostic:
+    return Diagnostic("MDC404", str(error), error.span,  # type: ignore[arg-type]
+                      hint="use --engine bmc, or narrow the type")
+
+
+def settle(model: ir.Model, model_run: ModelRun, options: Options) -> ConfigOutcome:
+    """Results per property, with every counterexample and counterexample to induction replayed."""
+    results: list[PropertyResult] = []
+    evidence: dict[str, Evidence] = {}
+    internal_errors: list[str] = []
+    for prop in model.properties:
+        result = PropertyResult(model.config, prop, model_run.verdicts[prop.name], model_run.seconds[prop.name])
+        results.append(result)
+        if isinstance(result.verdict, Violated):
+            try:
+                evidence[prop.name] = replay(model, result.verdict.trace, prop)
+            except ReplayError as error:
+                internal_errors.append(f"mdcheck: internal error: the counterexample for '{prop.name}' in "
+                                       f"configuration '{model.config}' does not replay: {error}")
+    ctis: list[Cti] = []
+    notes = list(model_run.notes)
+    shown: set[int] = set()
+    properties = {p.name: p for p in model.properties}
+    for name, cti in model_run.ctis.items():
+        if id(cti) in shown:
+            continue
+        shown.add(id(cti))
+        prop = properties[name]
+        try:
+            cti_evidence = replay_from_state(model, cti.trace, prop, cti.assumed)
+        except ReplayError as error:
+            internal_errors.append(f"mdcheck: internal error: the counterexample to induction for '{name}' in "
+                                   f"configuration '{model.config}' does not replay: {error}")
+            break
+        ctis.append(Cti(prop, cti, cti_evidence))
+        if not options.show_cti:
+            notes.append(cti_summary(model, cti, prop))
+    return ConfigOutcome(model, model_run.depth, model_run.shown, tuple(results), evidence, tuple(ctis),
+                         tuple(notes), tuple(model_run.uncovered), tuple(internal_errors))
+
+
+def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None:
+    """Each counterexample, then each counterexample to induction asked for, as text."""
+    for result in config.results:
+        if result.prop.name in config.evidence:
+            print(render_trace(config.model, result, config.evidence[result.prop.name], options.raw_words),
+                  file=out)
+            print(file=out)
+    if options.show_cti:
+        for cti in config.ctis:
+            print(render_cti(config.model, cti.cti, cti.prop, cti.evidence, options.raw_words), file=out)
+            print(file=out)
+
+
+def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
+    configs = outcome.configs
+    depths = [c.shown for c in configs]
+    shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
+    print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
+    results = [r for c in configs for r in c.results]
+    print(render_summary(results, options.timing), file=out)
+    for config in configs:
+        for note in config.notes:
+            print(note, file=out)
+    for r in results:
+        note = render_notes(r)
+        if note:
+            print(note, file=out)
+    for config in configs:
+        for goal, depth in config.uncovered:
+            print(f"{config.name}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]", file=out)
+
+
+def spec_exit_code(configs: list[ConfigOutcome], options: Options) -> int:
+    results = [r for c in configs for r in c.results]
+    if any(c.internal_errors for c in configs):
+        return EXIT_INTERNAL
+    if any(status(r) == "unexpected" for r in results):
+        return EXIT_UNEXPECTED
+    if any(not r.as_expected for r in results):  # UNKNOWN, or a violation simulation did not find
+        return EXIT_UNKNOWN
+    if options.strict and any(c.uncovered for c in configs):
+        return EXIT_VACUOUS
+    return EXIT_OK

@@ -1,0 +1,193 @@
+"""Command-line options: the parser with its limits and defaults, the exit codes, and `Options`, what the rest of a run reads."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from typing import TextIO
+
+from checker.engines.concrete import explicit, simulate
+from checker.frontend.diagnostics import fail
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
+DEFAULT_DEPTH = 6
+DEFAULT_MAX_K = 3
+DEFAULT_PROOF_RLIMIT = 20_000_000  # ptdesc_tags.md's fixed needs about 11M at its 8 pages
+MAX_K = 50
+MAX_DEPTH = 1000
+MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
+MAX_SIMULATION_STEPS = 1_000_000
+MAX_RUNS = 1_000_000
+MAX_JOBS = 256
+
+
+class UsageError(Exception):
+    pass
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit 2; ours is 3
+        raise UsageError(message)
+
+
+def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
+    if simulating:
+        p = ArgumentParser(prog="mdcheck simulate",
+                    description="Run long random executions of each configuration and report the first "
+                                "violation of each property found, with its trace.")
+    else:
+        p = ArgumentParser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs. "
+                                                "`mdcheck simulate --help` for random simulation.")
+    p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
+    p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
+    if simulating:
+        p.add_argument("--steps", type=int, default=100, metavar="N", help="steps per run (default: 100)")
+        p.add_argument("--runs", type=int, default=100, metavar="R", help="runs per configuration (default: 100)")
+        p.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="random seed; the same seed gives the same runs (default: 0)")
+    else:
+        p.add_argument("--depth", type=int, default=None, metavar="K",
+                       help=f"bounded model checking depth, in actions (default: the configuration's "
+                            f"own `depth`, else {DEFAULT_DEPTH})")
+        p.add_argument("--engine", choices=("auto", "pdr", "bmc", "explicit"), default="auto",
+                       help="auto (default): prove each property by k-induction, check the rest with BMC to "
+                            "--depth; pdr: prove with IC3/PDR (Z3's Spacer), then BMC; bmc: bounded model "
+                            "checking only; explicit: breadth-first search over concrete states, no solver, "
+                            "until no new state is found (or to --depth)")
+        p.add_argument("--max-k", type=int, default=DEFAULT_MAX_K, metavar="K",
+                       help=f"largest k tried by k-induction (default {DEFAULT_MAX_K}; k > 1 needs BMC to depth k - 1)")
+        p.add_argument("--proof-rlimit", type=int, default=DEFAULT_PROOF_RLIMIT, metavar="N",
+                       help=f"Z3 resource units the proof engine may use per configuration (default "
+                            f"{DEFAULT_PROOF_RLIMIT:_}, about ten seconds here); a deterministic limit: the same "
+                            "spec proves the same properties on any machine; 0: no limit")
+        p.add_argument("--show-cti", action="store_true",
+                       help="print each counterexample to induction in full, like a trace (by default one line "
+                            "per property not proved)")
+        p.add_argument("--show-invariant", action="store_true",
+                       help="print the inductive invariant of each proof")
+        p.add_argument("--strict", action="store_true",
+                       help=f"fail (exit {EXIT_VACUOUS}) when an action is never enabled, an assert never "
+                            "reached or an invariant's premise never true within the depth")
+        p.add_argument("--max-states", type=int, default=explicit.ExplicitOptions.max_states, metavar="N",
+                       help="explicit engine: give up (UNKNOWN) after this many distinct states")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit for the whole run")
+    if not simulating:
+        p.add_argument("--rlimit", type=int, default=0, metavar="N",
+                       help="Z3 resource units BMC and the coverage pass may each use per configuration: a "
+                            "deterministic limit, unlike --timeout (default 0: no limit); what it leaves "
+                            "undecided is UNKNOWN (resource limit)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default): traces and a summary for people; json: one JSON document on stdout "
+                        "(schema: schemas/mdcheck-results.schema.json)")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per configuration and property")
+    p.add_argument("--sarif", metavar="FILE",
+                   help="also write SARIF 2.1.0: each unexpected outcome at its property's line, the trace as a "
+                        "code flow through the actions' lines")
+    p.add_argument("--itf", metavar="DIR", help="also write each counterexample as an ITF trace (Apalache/Quint) in DIR")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="check up to N configurations at once, in separate processes; the output is the same as "
+                        "with one (default 1)")
+    p.add_argument("--list", dest="list_only", action="store_true",
+                   help="list each spec's configurations and properties, and check nothing")
+    p.add_argument("--raw-words", action="store_true",
+                   help="also print the raw 64-bit words of every layout value a step changes")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant, e.g. -D NPAGES=16 (wins over configurations)")
+    timing = p.add_mutually_exclusive_group()
+    timing.add_argument("--timing", dest="timing", action="store_true", default=None,
+                        help="show the time column in the summary (default: only on a terminal)")
+    timing.add_argument("--no-timing", dest="timing", action="store_false",
+                        help="leave times out of the summary")
+    return p
+
+
+@dataclass(frozen=True)
+class Options:
+    specs: tuple[str, ...]
+    config: str | None
+    depth: int | None  # None: each configuration's own depth, else DEFAULT_DEPTH
+    deadline: float | None
+    overrides: dict[str, int | bool]
+    timing: bool
+    raw_words: bool = False
+    engine: str = "bmc"  # or "explicit", or "simulate"
+    max_states: int = explicit.ExplicitOptions.max_states
+    simulation: simulate.SimulateOptions | None = None
+    max_k: int = DEFAULT_MAX_K
+    proof_rlimit: int = DEFAULT_PROOF_RLIMIT
+    show_invariant: bool = False
+    strict: bool = False
+    show_cti: bool = False
+    rlimit: int = 0          # BMC and coverage: Z3 resource units per configuration; 0: no limit
+    format: str = "text"
+    junit: str | None = None
+    sarif: str | None = None
+    itf: str | None = None
+    jobs: int = 1
+    list_only: bool = False
+    timeout: float | None = None  # the seconds behind `deadline`
+
+
+def parse_command_line(argv: list[str]) -> Options:
+    simulating = bool(argv) and argv[0] == "simulate"
+    args = argument_parser(simulating).parse_args(argv[1:] if simulating else argv)
+    if simulating:
+        for flag, value, most in (("--steps", args.steps, MAX_SIMULATION_STEPS), ("--runs", args.runs, MAX_RUNS)):
+            if not 1 <= value <= most:
+                raise UsageError(f"{flag} must be between 1 and {most}, not {value}")
+        args.depth, args.engine, args.max_states = None, "simulate", explicit.ExplicitOptions.max_states
+        args.max_k, args.show_invariant, args.strict = DEFAULT_MAX_K, False, False
+        args.proof_rlimit, args.show_cti, args.rlimit = DEFAULT_PROOF_RLIMIT, False, 0
+    if args.depth is not None and not 0 <= args.depth <= MAX_DEPTH:
+        raise UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {args.depth}")
+    if not 1 <= args.max_k <= MAX_K:
+        raise UsageError(f"--max-k must be between 1 and {MAX_K}, not {args.max_k}")
+    if args.proof_rlimit < 0:
+        raise UsageError(f"--proof-rlimit must be a number of resource units (0: no limit), not {args.proof_rlimit}")
+    if args.rlimit < 0:
+        raise UsageError(f"--rlimit must be a number of resource units (0: no limit), not {args.rlimit}")
+    if not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be between 1 and {MAX_JOBS}, not {args.jobs}")
+    if args.max_states <= 0:
+        raise UsageError(f"--max-states must be a positive number, not {args.max_states}")
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        raise UsageError(f"--timeout must be a number of seconds between 0 and {MAX_TIMEOUT:.0f}, "
+                          f"not {args.timeout}")
+    overrides: dict[str, int | bool] = {}
+    for define in args.defines:
+        name, sep, text = define.partition("=")
+        if not sep or not name.isidentifier():
+            raise fail("MDC401", f"-D {define}: expected NAME=VALUE, e.g. -D NPAGES=16")
+        overrides[name] = parse_define(name, text.strip())
+    deadline = time.monotonic() + args.timeout if args.timeout else None
+    timing = args.timing if args.timing is not None else stdout_is_terminal()
+    simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
+    return Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
+                    getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
+                    args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
+                    args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
+                    args.timeout)
+
+
+def stdout_is_terminal() -> bool:
+    return is_terminal(sys.stdout)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def parse_define(name: str, text: str) -> int | bool:
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        value = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise fail("MDC401", f"-D {name}={text}: not an integer or boolean") from None
+    if abs(value) >= 1 << 64:
+        raise fail("MDC402", f"-D {name}={text}: constants must fit in 64 bits")
+    return value

@@ -1,0 +1,1 @@
+"""Engines on concrete values: the interpreter, compiled closures, initial states, explicit search, simulation, replay."""

@@ -1,0 +1,1 @@
+"""Markdown to checked syntax: fenced blocks, grammar, parser, AST, imports, diagnostics."""

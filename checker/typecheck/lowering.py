@@ -1,0 +1,33 @@
+"""`Lowering`: one configuration of a spec, lowered to an `ir.Model`."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from checker import ir
+from checker.frontend import syntax as s
+from checker.frontend.source import Span
+from checker.typecheck.configuration import ConfigurationLowering
+from checker.typecheck.declarations import Declarations
+from checker.typecheck.expressions import ExpressionLowering
+from checker.typecheck.statements import StatementLowering
+from checker.typecheck.types import TypeLowering
+
+
+class Lowering(ConfigurationLowering, TypeLowering, StatementLowering, ExpressionLowering):
+    """The state of lowering one configuration: what is resolved so far and what is being resolved."""
+
+    def __init__(self, decls: Declarations, config: s.ConfigDecl | None, config_name: str,
+                 overrides: Mapping[str, int | bool]):
+        self.decls = decls
+        self.config = config
+        self.config_name = config_name
+        self.overrides = overrides
+        self.const_values: dict[str, int | bool] = {}
+        self.type_cache: dict[str, ir.Type] = {}
+        self.fn_cache: dict[str, ir.FnDef] = {}
+        self.proc_cache: dict[tuple[str, str | None], ir.ProcDef] = {}
+        self.in_progress: list[str] = []
+        self.checks: dict[str, Span | None] = {}
+        self.asserts: dict[str, Span | None] = {}
+        self.variant_choice: dict[str, tuple[str, Span | None]] = {}
+        self.disabled: set[str] = set()

@@ -1,0 +1,123 @@
+"""The package layout says what ARCHITECTURE.md says: stages as packages, imports only from
+the same stage or an earlier one, no cycles, z3 only in the symbolic engines, modules that fit
+on a few screens, and a wheel that carries the grammar, the schemas and the entry points."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "checker"
+MAX_MODULE_LINES = 600
+
+# Stages in import order: a module may import modules of its own stage or of an earlier one.
+# `ir` comes before `typecheck` because it is the vocabulary the type checker builds.
+STAGES = ("frontend", "ir", "typecheck", "engines", "reports", "cli")
+TOP_LEVEL = {"checker": "frontend", "checker.pytest_plugin": "cli"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def stage_of(module: str) -> str:
+    if module in TOP_LEVEL:
+        return TOP_LEVEL[module]
+    return module.split(".")[1]
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every checker module `path` imports, at any depth of the file (function-level too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.level == 0, f"{path}: relative import; checker uses absolute imports"
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+GRAPH = {name: {m for m in imports_of(path) if m in MODULES and m != name} for name, path in MODULES.items()}
+
+
+def test_every_module_belongs_to_a_stage():
+    for name in MODULES:
+        assert stage_of(name) in STAGES, f"{name} is in no stage of {STAGES}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_imports_run_only_to_earlier_stages(name):
+    mine = STAGES.index(stage_of(name))
+    for imported in GRAPH[name]:
+        if imported == "checker":
+            continue
+        assert STAGES.index(stage_of(imported)) <= mine, f"{name} ({stage_of(name)}) imports {imported}"
+
+
+def test_the_two_engine_families_do_not_import_each_other():
+    for name, imported in GRAPH.items():
+        for other in imported:
+            for a, b in (("symbolic", "concrete"), ("concrete", "symbolic")):
+                assert not (name.startswith(f"checker.engines.{a}") and other.startswith(f"checker.engines.{b}")), \
+                    f"{name} imports {other}"
+
+
+def test_no_import_cycles():
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " -> ".join(path[path.index(name):] + [name]))
+        if name in done:
+            return
+        for imported in sorted(GRAPH[name]):
+            if not (name.startswith(imported + ".") or imported == "checker"):  # a package is its modules' parent
+                visit(imported, path + [name])
+        done.add(name)
+
+    for name in sorted(MODULES):
+        visit(name, [])
+
+
+def test_only_the_symbolic_engines_import_z3():
+    importers = {name for name, path in MODULES.items() if "z3" in {m.split(".")[0] for m in imports_of(path)}}
+    assert importers, "nothing imports z3: the check below would be empty"
+    assert all(name.startswith("checker.engines.symbolic.") for name in importers), sorted(importers)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_fit_on_a_few_screens(name):
+    lines = MODULES[name].read_text().count("\n")
+    assert lines <= MAX_MODULE_LINES, f"{name}: {lines} lines"
+
+
+def test_package_data_is_found_through_the_package():
+    assert "start:" in resources.files("checker.frontend").joinpath("grammar.lark").read_text()
+    schemas = resources.files("checker.reports").joinpath("schemas")
+    assert {p.name for p in schemas.iterdir()} >= {"mdcheck-results.schema.json", "mdcheck-list.schema.json"}
+
+
+def test_the_wheel_carries_every_module_the_data_and_the_entry_points(tmp_path):
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=1800)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("mdcheck-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in MODULES.values():
+        assert path.relative_to(REPO).as_posix() in names
+    assert "checker/frontend/grammar.lark" in names
+    assert {"checker/reports/schemas/mdcheck-results.schema.json",
+            "checker/reports/schemas/mdcheck-list.schema.json"} <= names
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mdcheck = checker.cli:main" in text and "mdcheck = checker.pytest_plugin" in text
