@@ -1000,6 +1000,35 @@ def test_mdc402_quantifier_over_too_many_values():
     expect_error(result, "MDC402", "spec.md:3:27", under="0..4999")
 
 
+def _doubling_calls(kind: str, levels: int) -> str:
+    """`levels` fns (or procs) each calling the one before twice: 2**levels bodies inlined."""
+    lines = ["```mdcheck", "var x: u64"]
+    if kind == "fn":
+        lines.append("fn f0(a: u64): u64 = a")
+        lines += [f"fn f{i}(a: u64): u64 = f{i - 1}(a) + f{i - 1}(a + 1)" for i in range(1, levels + 1)]
+        lines.append(f"invariant ok: f{levels}(x) == 0 || true")
+    else:
+        lines.append("proc p0() { x = x + 1 }")
+        lines += [f"proc p{i}() {{ p{i - 1}()\n p{i - 1}() }}" for i in range(1, levels + 1)]
+        lines.append(f"action go() {{ require x == 0\n p{levels}() }}")
+        lines.append("invariant ok: true")
+    return "\n".join(lines + ["```", ""])
+
+
+@pytest.mark.parametrize("kind, line", [("fn", 23), ("proc", 42)])
+def test_mdc402_calls_that_inline_to_too_many_bodies(kind, line):
+    # Every call is inlined: forty doubling levels would be 2**40 bodies. The first level
+    # over the limit (2**21 - 1 bodies) is the error, at its declaration.
+    first = expect_error(check(_doubling_calls(kind, 40)), "MDC402", f"spec.md:{line}:1")
+    assert f"{kind} '{kind[0]}20' expands to 2097151 {kind} bodies" in first
+
+
+@pytest.mark.parametrize("kind", ["fn", "proc"])
+def test_calls_that_inline_to_fewer_bodies_than_the_limit_check(kind):
+    result = check(_doubling_calls(kind, 12), "--depth", "1", "--engine", "bmc")
+    assert result.code == 0, result.err
+
+
 def test_mdc402_define_wider_than_64_bits():
     first = expect_error(check(SIZED, "-D", "NPAGES=0x1_0000_0000_0000_0000"), "MDC402")
     assert first.startswith("mdcheck: error[MDC402]: ")

@@ -8,7 +8,7 @@ from checker.frontend import syntax as s
 from checker.frontend.diagnostics import did_you_mean, fail, type_mismatch, unknown_name
 from checker.frontend.source import Span
 from checker.typecheck.expressions import shown_constant
-from checker.typecheck.scope import MAX_CONFIG_DEPTH, MAX_STATE_LEAVES, Local, Scope
+from checker.typecheck.scope import MAX_CONFIG_DEPTH, MAX_INLINED, MAX_STATE_LEAVES, Local, Scope
 
 
 class ConfigurationLowering:
@@ -204,6 +204,7 @@ class ConfigurationLowering:
                        span)
         decl = self.decls.fns[name]
         self.in_progress.append(name)
+        self.inlining.append(0)
         try:
             scope = Scope()
             params = []
@@ -215,6 +216,8 @@ class ConfigurationLowering:
             body = self.fn_body(decl, scope, result)
         finally:
             self.in_progress.pop()
+            expansion = 1 + self.inlining.pop()
+        self._limit_inlining("fn", name, expansion, decl.span)
         made = ir.FnDef(name, tuple(params), result, body, decl.span)
         self.fn_cache[name] = made
         return made
@@ -257,6 +260,7 @@ class ConfigurationLowering:
                        "allowed", span)
         decl = variants[variant]
         self.in_progress.append(name)
+        self.inlining.append(0)
         try:
             scope = Scope(can_write_state=True, context="proc")
             params = []
@@ -267,9 +271,26 @@ class ConfigurationLowering:
             body = self.stmts(decl.body, scope)
         finally:
             self.in_progress.pop()
+            expansion = 1 + self.inlining.pop()
+        self._limit_inlining("proc", name, expansion, decl.span)
         made = ir.ProcDef(name, variant, tuple(params), tuple(body), decl.span)
         self.proc_cache[key] = made
         return made
+
+    def _limit_inlining(self, kind: str, name: str, expansion: int, span: Span | None) -> None:
+        """Every call is inlined: a body that calls another twice, nested forty deep, would
+        expand to 2**40 bodies. Refuse it here, not after hours of encoding."""
+        if expansion > MAX_INLINED:
+            raise fail("MDC402", f"{kind} '{name}' expands to {expansion} {kind} bodies when its calls are "
+                       f"inlined (mdcheck inlines every call); at most {MAX_INLINED}", span,
+                       hint="compute the value once with `let` and use it twice, instead of calling the fn twice"
+                       if kind == "fn" else None)
+        self.inlined[f"{kind} {name}"] = expansion
+
+    def inline_call(self, kind: str, name: str, scope: Scope) -> None:
+        """Count a call of `name` towards the expansion of the fn or proc being lowered."""
+        if self.inlining:
+            self.inlining[-1] += scope.unrolled * self.inlined[f"{kind} {name}"]
 
     def _declare(self, scope: Scope, name: str, t: ir.Type, mutable: bool, span: Span | None) -> None:
         if name in self.decls.vars or name in self.decls.consts or name in self.decls.enum_members:

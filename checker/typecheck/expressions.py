@@ -159,6 +159,7 @@ class ExpressionLowering:
     def call(self, callee: str, args: tuple[s.Expr, ...], scope: Scope, span: Span | None) -> ir.Expr:
         if callee in self.decls.fns:
             fn = self.fn(callee, span)
+            self.inline_call("fn", callee, scope)
             return ir.FnCall(fn, self._args(callee, fn.params, args, scope, span), fn.result, span)
         if callee in BUILTIN_TYPES or callee in self.decls.types:
             if len(args) != 1:

@@ -27,6 +27,8 @@ class Lowering(ConfigurationLowering, TypeLowering, StatementLowering, Expressio
         self.fn_cache: dict[str, ir.FnDef] = {}
         self.proc_cache: dict[tuple[str, str | None], ir.ProcDef] = {}
         self.in_progress: list[str] = []
+        self.inlined: dict[str, int] = {}  # "fn f" / "proc p": the bodies one call of it expands to
+        self.inlining: list[int] = []     # per fn or proc being lowered: the bodies its calls expand to so far
         self.checks: dict[str, Span | None] = {}
         self.asserts: dict[str, Span | None] = {}
         self.variant_choice: dict[str, tuple[str, Span | None]] = {}

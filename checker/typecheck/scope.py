@@ -11,6 +11,7 @@ DEFAULT_CONFIG = "default"
 MAX_DOMAIN = 4096          # values one quantifier, loop or array index may range over
 MAX_STATE_LEAVES = 65536   # scalar cells in the whole state
 MAX_UNROLLED = 1 << 20     # instances of a body inside nested loops and quantifiers
+MAX_INLINED = 1 << 20      # fn and proc bodies one call expands to (calls are inlined)
 MAX_INT_BITS = 256         # width of the widest integer an expression may need
 MAX_BITS_WIDTH = 64
 MAX_LAYOUT_WORDS = 512

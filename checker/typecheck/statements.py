@@ -62,6 +62,7 @@ class StatementLowering:
                     if not scope.can_write_state:
                         raise fail("MDC303", f"proc '{callee}' changes state and cannot be called here", st.span)
                     proc = self.proc(callee, st.span)
+                    self.inline_call("proc", callee, scope)
                     return [ir.ProcCall(proc, self._args(callee, proc.params, args, scope, st.span), st.span)]
                 if callee in self.decls.fns:
                     raise fail("MDC303", f"'{callee}' is a fn: it computes a value and cannot stand as a "
