@@ -22,6 +22,7 @@ import jsonschema
 import pytest
 import xmlschema
 import yaml
+from wall import HANG_SECONDS
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "tests" / "data" / "schemas"
@@ -57,7 +58,7 @@ def run_mdcheck(command: str, cwd: Path) -> subprocess.CompletedProcess:
     assert argv[0] == "mdcheck"
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "checker.cli", *argv[1:]], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=HANG_SECONDS)
 
 
 def test_both_examples_parse_and_agree():

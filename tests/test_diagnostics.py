@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from wall import HANG_SECONDS
 
 from checker.cli import run
 from checker.frontend.diagnostics import CODES
@@ -1115,7 +1116,7 @@ def test_console_script_module_reports_a_spec_error(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     env.pop("MDCHECK_DEBUG", None)
     proc = subprocess.run([sys.executable, "-m", "checker.cli", "broken.md", "--depth", "0"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=HANG_SECONDS)
     assert proc.returncode == 3, proc.stderr
     assert "broken.md:3:17: error[MDC101]" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout

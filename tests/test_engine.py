@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from wall import HANG_SECONDS, TIMEOUT_SLACK
 
 from checker.cli import run as cli_run
 from checker.engines.concrete.replay import replay
@@ -1347,7 +1348,7 @@ def test_cli_config_expectations_per_configuration(tmp_path):
 # ---------------------------------------------------------------------------
 # determinism and timeouts
 
-def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path, timeout: float = HANG_SECONDS) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONHASHSEED=hash_seed)
     return subprocess.run([sys.executable, "-m", "checker.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -1409,7 +1410,7 @@ def test_timeout_reports_unknown_never_holds(tmp_path):
     code, out, err = run_cli(["--no-timing", "--timeout", "1", "--depth", "40", path])
     elapsed = time.monotonic() - started
     assert code == 2, out + err
-    assert elapsed < 6, f"--timeout 1 took {elapsed:.1f}s"
+    assert elapsed < 1 + TIMEOUT_SLACK, f"--timeout 1 took {elapsed:.1f}s"
     for config in ("first", "second"):
         for name in ("all_odd", "no_square_two"):
             row = next(line for line in out.splitlines() if line.split()[:2] == [config, name])
@@ -1423,7 +1424,7 @@ def test_deadline_in_bmc_gives_unknown(tmp_path):
     model = lower_spec(tmp_path, HARD)
     started = time.monotonic()
     verdicts = check_model(model, 40, deadline=time.monotonic() + 1)
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 1 + TIMEOUT_SLACK
     for name in ("all_odd", "no_square_two"):
         v = verdicts[name]
         assert isinstance(v, Unknown) and v.reason == "timeout", v
@@ -1464,6 +1465,7 @@ def test_a_condition_on_constants_takes_one_branch(tmp_path):
     """With the argument fixed (as in a split proof case), `i < k + 1` compares two constants:
     the encoder runs one branch, and each cell is a plain value, not an If over both."""
     import z3
+
     from checker.engines.symbolic.encoder import Encoder
     model = lower_spec(tmp_path, """
         type Idx = 0..3
@@ -1487,6 +1489,7 @@ def test_a_condition_on_constants_takes_one_branch(tmp_path):
 def test_negation_and_conversion_of_constants_are_constants(tmp_path):
     """`!(i < k)` and `u64(i) + 1` with `i`, `k` fixed fold to values too."""
     import z3
+
     from checker.engines.symbolic.encoder import Encoder
     model = lower_spec(tmp_path, """
         type Idx = 0..3

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wall import HANG_SECONDS
 
 from checker.cli import run as cli_run
 from checker.engines.concrete import explicit
@@ -747,7 +748,7 @@ def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path) -> subprocess.Co
     env = dict(os.environ, PYTHONHASHSEED=hash_seed)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "checker.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=HANG_SECONDS)
 
 
 @pytest.mark.parametrize("rlimit", ["3000", "20000000"])

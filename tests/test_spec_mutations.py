@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from wall import HANG_SECONDS
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "specs" / "ptdesc.md"
@@ -199,7 +200,7 @@ def mdcheck(spec: Path, engine: str, depth: int, defines: tuple[str, ...]) -> tu
             "--depth", str(depth), "--no-timing"]
     for define in defines:
         argv += ["-D", define]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=spec.parent)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=HANG_SECONDS, cwd=spec.parent)
     return proc.returncode, proc.stdout + proc.stderr
 
 
