@@ -7,7 +7,10 @@ collection error with mdcheck's diagnostics.
 
 Checking flags are mdcheck's own: `--mdcheck-args="--engine bmc --depth 4"` on the command
 line, or `mdcheck_args` in the pytest configuration. Each configuration is checked once,
-when its first item runs; `--timeout S` limits each configuration to S seconds.
+when its first item runs; `--timeout S` limits each configuration to S seconds. With
+`--strict` (as `mdcheck --strict` exits 5), each configuration has one more item,
+`coverage (--strict)`, which fails with the CLI's warnings when an action is never enabled,
+an assert never reached or an invariant's premise never true within the depth.
 """
 from __future__ import annotations
 
@@ -22,9 +25,10 @@ from checker import cli
 from checker.frontend.diagnostics import SourceTexts, render
 from checker.frontend.diagnostics import SpecError as CheckerSpecError
 from checker.reports.outcome import ConfigOutcome, SpecOutcome, status
-from checker.reports.render import outcome_text, render_cti, render_notes, render_trace, where
+from checker.reports.render import coverage_warning, outcome_text, render_cti, render_notes, render_trace, where
 
 FENCE = "```" + "mdcheck"
+STRICT_ITEM = "coverage (--strict)"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,6 +109,8 @@ class ConfigNode(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
         for prop in self.model.properties:
             yield PropertyItem.from_parent(self, name=prop.name, prop=prop)
+        if self.options.strict:
+            yield CoverageItem.from_parent(self, name=STRICT_ITEM)
 
 
 class PropertyFailed(Exception):
@@ -148,3 +154,27 @@ class PropertyItem(pytest.Item):
         span = self.prop.span  # in the spec, or in a model it imports
         path = Path(span.path).absolute() if span else self.path
         return path, (span.line - 1 if span else None), f"{self.parent.name}: {self.prop.kind} {self.prop.name}"
+
+
+class CoverageItem(pytest.Item):
+    """`--strict`: the configuration's coverage goals. It fails, with the warnings the CLI
+    prints, when one is not met within the depth (where `mdcheck --strict` exits 5)."""
+
+    def runtest(self) -> None:
+        node = self.parent
+        assert isinstance(node, ConfigNode)
+        config = node.outcome()
+        if config.internal_errors:
+            raise PropertyFailed("\n".join(config.internal_errors))
+        warnings = [coverage_warning(config.name, goal, depth) for goal, depth in config.uncovered]
+        if warnings:
+            raise PropertyFailed("\n".join(warnings) + "\n--strict: part of the spec is never exercised, so what "
+                                 "depends on it holds vacuously")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
+        if isinstance(excinfo.value, PropertyFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.parent.name}: {STRICT_ITEM}"

@@ -20,7 +20,7 @@ from checker.engines.concrete.replay import Evidence, ReplayError, replay, repla
 from checker.engines.verdict import PropertyResult, Violated
 from checker.frontend.diagnostics import Diagnostic
 from checker.reports.outcome import ConfigOutcome, Cti, SpecOutcome, status
-from checker.reports.render import cti_summary, render_cti, render_notes, render_summary, render_trace, where
+from checker.reports.render import coverage_warning, cti_summary, render_cti, render_notes, render_summary, render_trace
 
 
 def check_spec(prepared: Prepared, runs: Iterator[ModelRun], options: Options, out: TextIO,
@@ -106,7 +106,7 @@ def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
     shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
     print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
     results = [r for c in configs for r in c.results]
-    print(render_summary(results, options.timing), file=out)
+    print(render_summary(results, options.timing, options.simulation is not None), file=out)
     for config in configs:
         for note in config.notes:
             print(note, file=out)
@@ -116,7 +116,7 @@ def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
             print(note, file=out)
     for config in configs:
         for goal, depth in config.uncovered:
-            print(f"{config.name}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]", file=out)
+            print(coverage_warning(config.name, goal, depth), file=out)
 
 
 def spec_exit_code(configs: list[ConfigOutcome], options: Options) -> int:

@@ -50,7 +50,8 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
         if options.timing:
             note += f"; {result.elapsed:.2f} s"
         for name, number in sorted(result.found_in.items(), key=lambda item: item[1]):
-            note += (f"\n{model.config}: '{name}' found in run {number}; to see that run again: "
+            step = result.verdicts[name].depth  # type: ignore[union-attr]
+            note += (f"\n{model.config}: '{name}' found at step {step} of run {number}; to see that run again: "
                      f"--seed {sim.seed} --runs {number} --steps {sim.steps}")
         return ModelRun(result.verdicts, result.seconds, shown, [note])
     if options.engine == "explicit":

@@ -43,6 +43,19 @@ class Violated:
 
 
 @dataclass(frozen=True)
+class FoundInRun(Violated):
+    """Random simulation broke it at step `depth` (= `step`) of random run `run` (1-based).
+
+    A random run is not a shortest execution: this step is not a depth in the sense of BMC
+    and explicit search, and no output calls it one."""
+    run: int = 0
+
+    @property
+    def step(self) -> int:
+        return self.depth
+
+
+@dataclass(frozen=True)
 class HoldsToDepth:
     depth: int
 

@@ -20,7 +20,7 @@ from typing import Iterator, Mapping
 
 from checker import ir
 from checker.engines.concrete.interp import field_bits, layout_cells
-from checker.engines.verdict import Trace, Violated
+from checker.engines.verdict import FoundInRun, Trace, Violated
 from checker.reports.json_report import location, tool_version
 from checker.reports.outcome import SpecOutcome
 
@@ -86,18 +86,24 @@ def traces(outcomes: list[SpecOutcome]) -> Iterator[tuple[str, str]]:
                 evidence = config.evidence.get(result.prop.name)
                 if not isinstance(result.verdict, Violated) or evidence is None:
                     continue
+                verdict = result.verdict
+                if isinstance(verdict, FoundInRun):  # a step of a random run, not a depth
+                    found, depth, step = (f"found at step {verdict.step} of random run {verdict.run}", None,
+                                          verdict.step)
+                else:
+                    found, depth, step = f"at depth {verdict.depth}", verdict.depth, None
                 meta = {
                     "format": "ITF",
                     "format-description": ADR,
                     "source": outcome.path,
                     "description": f"mdcheck {tool_version()}: {result.prop.kind} '{result.prop.name}' violated "
-                                   f"at depth {result.verdict.depth} in configuration '{config.name}'",
+                                   f"{found} in configuration '{config.name}'",
                     "configuration": config.name,
                     "constants": {n: (v if isinstance(v, bool) else {"#bigint": str(v)})
                                   for n, v in config.model.constants},
                     "violation": {"property": result.prop.name, "kind": result.prop.kind,
                                   "expected": result.prop.expect == "violated",
-                                  "depth": result.verdict.depth, "location": location(evidence.span)},
+                                  "depth": depth, "step": step, "location": location(evidence.span)},
                 }
                 doc = trace(config.model, result.verdict.trace, meta)
                 name = _file_name(stem, config.name, result.prop.name, used)

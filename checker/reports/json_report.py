@@ -16,6 +16,7 @@ from checker.engines.concrete.interp import flatten
 from checker.engines.concrete.replay import Evidence
 from checker.engines.verdict import (
     CounterexampleToInduction,
+    FoundInRun,
     HoldsToDepth,
     NotFound,
     PropertyResult,
@@ -124,8 +125,11 @@ def _config(config: ConfigOutcome, timing: bool) -> dict:
 def _property(result: PropertyResult, config: ConfigOutcome, timing: bool) -> dict:
     verdict = result.verdict
     depth: int | None = None
+    step: int | None = None
     reason = None
     match verdict:
+        case FoundInRun(depth=s):  # a step of a random run, not a depth
+            step = s
         case Violated(depth=d) | HoldsToDepth(depth=d):
             depth = d
         case Unknown(reason=why, depth=d):
@@ -139,6 +143,8 @@ def _property(result: PropertyResult, config: ConfigOutcome, timing: bool) -> di
         "status": status(result),
         "engine": engine_of(result, config),
         "depth": depth,
+        "step": step,
+        "found_in_run": verdict.run if isinstance(verdict, FoundInRun) else None,
         "k": verdict.k if isinstance(verdict, Proved) else None,
         "frames": verdict.frames if isinstance(verdict, Proved) else None,
         "runs": verdict.runs if isinstance(verdict, NotFound) else None,
@@ -146,7 +152,7 @@ def _property(result: PropertyResult, config: ConfigOutcome, timing: bool) -> di
         "summary": outcome_text(result),
         "seconds": round(result.seconds, 3) if timing else None,
         "location": location(result.prop.span),
-        "trace": trace(config.model, verdict.trace, evidence)
+        "trace": trace(config.model, verdict.trace, evidence, shortest=not isinstance(verdict, FoundInRun))
         if isinstance(verdict, Violated) and evidence is not None else None,
     }
 
@@ -176,7 +182,8 @@ def cells(model: ir.Model, state: Mapping[str, object]) -> dict[str, bool | int 
     return out
 
 
-def trace(model: ir.Model, run: Trace, evidence: Evidence) -> dict:
+def trace(model: ir.Model, run: Trace, evidence: Evidence, shortest: bool = True) -> dict:
+    """A replayed run; its `depth` is null unless it is a shortest one (not for simulation)."""
     actions = {a.name: a for a in model.actions}
     steps = []
     for number, step in enumerate(run.steps, start=1):
@@ -190,7 +197,7 @@ def trace(model: ir.Model, run: Trace, evidence: Evidence) -> dict:
             "state": cells(model, step.state) if step.state is not None else None,
         })
     return {
-        "depth": run.depth,
+        "depth": run.depth if shortest else None,
         "failed_in_step": run.failed_in_step,
         "initial_state": cells(model, run.initial),
         "steps": steps,

@@ -13,6 +13,7 @@ from checker.engines.concrete.interp import FieldWrite, flatten, format_value, l
 from checker.engines.concrete.replay import Evidence
 from checker.engines.verdict import (
     CounterexampleToInduction,
+    FoundInRun,
     HoldsToDepth,
     NotFound,
     PropertyResult,
@@ -151,7 +152,11 @@ def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, ra
     assert isinstance(verdict, Violated)
     trace: Trace = verdict.trace
     prop = result.prop
-    lines = [f"--- {result.config}: {prop.kind} '{prop.name}' VIOLATED at depth {verdict.depth} "
+    if isinstance(verdict, FoundInRun):
+        found = f"{outcome_text(result)} (a random run, not necessarily the shortest)"
+    else:
+        found = f"VIOLATED at depth {verdict.depth}"
+    lines = [f"--- {result.config}: {prop.kind} '{prop.name}' {found} "
              f"({'expected' if prop.expect == 'violated' else 'UNEXPECTED'}) ---", "step 0: init"]
     lines.extend(_run_lines(model, trace, evidence, raw_words))
     lines.extend(_failure_lines(prop, evidence, _Shown(model.symbols)))
@@ -317,6 +322,8 @@ def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> li
 
 def outcome_text(result: PropertyResult) -> str:
     match result.verdict:
+        case FoundInRun(depth=step, run=run):
+            return f"VIOLATED, found at step {step} of random run {run}"
         case Violated(depth=d):
             return f"VIOLATED at depth {d}"
         case HoldsToDepth(depth=d):
@@ -331,8 +338,9 @@ def outcome_text(result: PropertyResult) -> str:
     raise AssertionError(result.verdict)
 
 
-def render_summary(results: list[PropertyResult], timing: bool) -> str:
-    header = ["config", "property", "kind", "expected", "outcome", "depth", "result"]
+def render_summary(results: list[PropertyResult], timing: bool, simulation: bool = False) -> str:
+    """The table; a simulation's has a "found at step" column where the others have "depth"."""
+    header = ["config", "property", "kind", "expected", "outcome", "found at step" if simulation else "depth", "result"]
     if timing:
         header.append("time")
     rows = []
@@ -352,9 +360,12 @@ def render_summary(results: list[PropertyResult], timing: bool) -> str:
 
 
 def _depth_cell(result: PropertyResult) -> str:
-    """VIOLATED: the counterexample's depth; HOLDS: the depth checked; UNKNOWN: the depth
-    checked clean before the solver stopped; PROVED: every depth."""
+    """VIOLATED: the counterexample's depth (simulation: the step of the random run); HOLDS:
+    the depth checked; UNKNOWN: the depth checked clean before the solver stopped; PROVED:
+    every depth."""
     match result.verdict:
+        case FoundInRun(depth=step):
+            return str(step)
         case Violated(depth=d) | HoldsToDepth(depth=d):
             return str(d)
         case Unknown(depth=d):
@@ -364,6 +375,12 @@ def _depth_cell(result: PropertyResult) -> str:
         case NotFound():
             return "-"
     raise AssertionError(result.verdict)
+
+
+def coverage_warning(config: str, goal: object, depth: int) -> str:
+    """A coverage goal not met (an action never enabled, ...): the line the CLI prints and the
+    pytest plugin's --strict item fails with."""
+    return f"{config}: warning: {goal.describe()} within depth {depth} [{where(goal.span)}]"  # type: ignore[attr-defined]
 
 
 def render_notes(result: PropertyResult) -> str | None:

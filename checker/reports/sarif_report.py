@@ -14,7 +14,7 @@ import urllib.parse
 from pathlib import PurePath
 
 from checker.engines.concrete.interp import format_value
-from checker.engines.verdict import PropertyResult, Violated
+from checker.engines.verdict import FoundInRun, PropertyResult, Violated
 from checker.frontend.diagnostics import CODES, Diagnostic
 from checker.frontend.source import Span
 from checker.reports.json_report import tool_version
@@ -25,8 +25,9 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 RULES = {
     "unexpected-violation": ("error", "A property nobody expected to break is violated",
-                             "A shortest execution breaks an invariant or an assert that the configuration "
-                             "expects to hold. The code flow is the execution, action by action."),
+                             "An execution breaks an invariant or an assert that the configuration expects to "
+                             "hold: a shortest one, except from random simulation, which reports the random "
+                             "run it found. The code flow is the execution, action by action."),
     "violation-not-reproduced": ("error", "An expected violation no longer happens",
                                  "The configuration says `expect NAME violated`, but no execution within the "
                                  "depth breaks it (or it is proved): the bug it records no longer reproduces."),
@@ -148,5 +149,9 @@ def _code_flow(config: ConfigOutcome, result: PropertyResult) -> dict:
     if evidence.span is not None:
         end["physicalLocation"] = _physical(evidence.span)
     locations.append({"location": end, "nestingLevel": 0, "executionOrder": len(locations) + 1})
-    return {"message": {"text": f"a shortest execution of {verdict.depth} actions"},
+    if isinstance(verdict, FoundInRun):  # random simulation: a run, not a shortest one
+        flow = f"a random run of {verdict.step} actions (run {verdict.run}; not necessarily the shortest)"
+    else:
+        flow = f"a shortest execution of {verdict.depth} actions"
+    return {"message": {"text": flow},
             "threadFlows": [{"locations": locations}]}

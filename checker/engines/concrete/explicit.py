@@ -25,6 +25,9 @@ from checker.engines.verdict import HoldsToDepth, Proved, Step, Trace, Unknown, 
 
 MAX_ARGUMENTS = 1 << 16  # argument tuples per action; more is a spec the engine cannot enumerate
 MAX_INIT_RUNS = 1 << 16
+# Runs (of an action, of init) and state checks between two looks at the clock. The clock is
+# read by work done, not per state: a state can have 65,536 argument tuples to run.
+CLOCK_EVERY = 64
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,16 @@ class ExplicitRun:
     seconds: dict[str, float]
     states: int = 0              # distinct states found (reachable within the depth explored)
     transitions: int = 0         # enabled action runs, including those into known states
+    action_runs: int = 0         # runs of an action, enabled or not (blocked, failing)
     depth: int = 0               # deepest level reached, all of whose states were checked
     complete: bool = False       # no state was left unexplored: the whole reachable space
     elapsed: float = 0.0
     peak_rss_kib: int = 0
     depth_states: list[int] = field(default_factory=list)  # states first found at each depth
+
+
+class _OutOfTime(Exception):
+    """The deadline passed (raised from inside the enumeration of initial states)."""
 
 
 class CannotEnumerate(Exception):
@@ -136,20 +144,32 @@ def check(model: ir.Model, options: ExplicitOptions,
         nodes.append(node)
         return len(keys) - 1
 
+    deadline = options.deadline
+    work = 0  # runs of init or of an action, and states checked: the clock is read every CLOCK_EVERY
+
     def out_of_time() -> bool:
-        return options.deadline is not None and time.monotonic() >= options.deadline
+        return deadline is not None and time.monotonic() >= deadline
+
+    def init_ran() -> None:
+        nonlocal work
+        work += 1
+        if work % CLOCK_EVERY == 0 and out_of_time():
+            raise _OutOfTime
 
     def give_up(reason: str, depth: int) -> ExplicitRun:
+        run.action_runs = runs
         for name in list(open_props):
             settle(name, Unknown(reason, depth))
         return _finish(run, len(keys), started)
 
+    runs = 0
+
     # depth 0: the initial states
     frontier: list[int] = []
+    if out_of_time():
+        return give_up("timeout", -1)
     try:
-        for initial in initial_states(model, MAX_INIT_RUNS):
-            if out_of_time():
-                return give_up("timeout", -1)
+        for initial in initial_states(model, MAX_INIT_RUNS, init_ran if deadline is not None else None):
             if initial.state is None:
                 assert initial.failure is not None
                 settle(initial.failure.prop, Violated(0, Trace(initial.havoc, initial.havoc, (), True)))
@@ -160,7 +180,11 @@ def check(model: ir.Model, options: ExplicitOptions,
                 frontier.append(node)
     except TooManyInitialStates as error:
         raise CannotEnumerate(f"cannot list the initial states: {error}") from None
-    for node in frontier:
+    except _OutOfTime:
+        return give_up("timeout", -1)
+    for count, node in enumerate(frontier, start=1):
+        if count % CLOCK_EVERY == 0 and out_of_time():
+            return give_up("timeout", -1)
         check_state(node, 0)
     run.depth_states.append(len(frontier))
     run.depth = 0
@@ -173,12 +197,13 @@ def check(model: ir.Model, options: ExplicitOptions,
             break
         depth += 1
         next_frontier: list[int] = []
-        for count, node in enumerate(frontier):
-            if count % 64 == 0 and out_of_time():
-                return give_up("timeout", depth - 1)
+        for node in frontier:
             state = dict(zip(names, keys[node]))
             for action, run_action, arg_dicts in moves:
                 for args in arg_dicts:
+                    if runs % CLOCK_EVERY == 0 and deadline is not None and time.monotonic() >= deadline:
+                        return give_up("timeout", depth - 1)
+                    runs += 1
                     try:
                         after = run_action(state, args)
                     except Blocked:
@@ -193,8 +218,8 @@ def check(model: ir.Model, options: ExplicitOptions,
                         next_frontier.append(new)
             if len(keys) > options.max_states:
                 return give_up(f"state limit: more than {options.max_states} states", depth - 1)
-        for count, node in enumerate(next_frontier):
-            if count % 64 == 0 and out_of_time():
+        for count, node in enumerate(next_frontier, start=1):
+            if count % CLOCK_EVERY == 0 and out_of_time():
                 return give_up("timeout", depth - 1)
             check_state(node, depth)
         frontier = next_frontier
@@ -205,6 +230,7 @@ def check(model: ir.Model, options: ExplicitOptions,
         if on_depth:
             on_depth(depth, len(keys))
 
+    run.action_runs = runs
     run.complete = not frontier
     for name in list(open_props):
         if run.complete:

@@ -16,7 +16,7 @@ are enumerated too. The result is exact: every initial state `init` can produce,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from checker import ir
 from checker.engines.concrete.interp import Blocked, Violation, run_init
@@ -121,10 +121,11 @@ class InitialState:
     failure: Violation | None = None
 
 
-def initial_states(model: ir.Model, limit: int) -> Iterator[InitialState]:
+def initial_states(model: ir.Model, limit: int, on_run: Callable[[], None] | None = None) -> Iterator[InitialState]:
     """Every distinct outcome of init: initial states, and init's assert / check failures.
 
     Raises TooManyInitialStates when more than `limit` havoc assignments would be needed.
+    `on_run` is called before each run of init (most runs may yield nothing: a clock to look at).
     """
     types = dict(model.state)
     pending: list[dict[Cell, object]] = [{}]  # a value per scalar cell, (known, bits) per word
@@ -133,6 +134,8 @@ def initial_states(model: ir.Model, limit: int) -> Iterator[InitialState]:
     while pending:
         fixed = pending.pop()
         tried += 1
+        if on_run is not None:
+            on_run()
         havoc = {name: _placeholder(name, (), t, fixed) for name, t in model.state}
         try:
             state = run_init(model, havoc)

@@ -3,7 +3,8 @@
 Each run starts from an initial state (one of those `init` can produce, picked at random)
 and takes up to `steps` steps. At each step every action is tried with every argument
 tuple (a random sample of them for actions with very many), every assert or check that
-fails on the way is reported as found at this step, and one of the enabled moves is taken
+fails on the way is reported as found at this step of this run (`FoundInRun`: a step of a
+random run, never called a depth, as a shorter execution may break it too), and one of the enabled moves is taken
 at random. Invariants are checked in every state visited. Runs are reproducible: run `r`
 of seed `S` draws from its own generator seeded with (S, r).
 
@@ -20,7 +21,7 @@ from checker.engines.concrete.compiled import Compiler
 from checker.engines.concrete.explicit import argument_tuples
 from checker.engines.concrete.havoc import TooManyInitialStates, initial_states
 from checker.engines.concrete.interp import Blocked, Violation, run_init
-from checker.engines.verdict import NotFound, Step, Trace, Unknown, Verdict, Violated
+from checker.engines.verdict import FoundInRun, NotFound, Step, Trace, Unknown, Verdict, Violated
 
 MAX_TRIED = 4096  # argument tuples of one action tried at every step; more are sampled
 SAMPLED_ARGUMENTS = 256
@@ -66,6 +67,8 @@ def simulate(model: ir.Model, options: SimulateOptions) -> SimulationRun:
     def settle(name: str, verdict: Verdict, run_number: int) -> None:
         if name in open_props:
             open_props.discard(name)
+            if isinstance(verdict, Violated):  # where in a random run: not a depth
+                verdict = FoundInRun(verdict.depth, verdict.trace, run_number)
             run.verdicts[name] = verdict
             run.seconds[name] = time.monotonic() - started
             run.found_in[name] = run_number
