@@ -188,3 +188,27 @@ def test_pdr_unknown_proves_nothing(tmp_path):
     names = tuple(p.name for p in model.properties)
     run = pdr.prove(model, names, pdr.PdrOptions(rlimit=1))
     assert run.proved == () and run.reachable == () and run.unknown == "resource limit"
+
+
+def test_pdr_without_the_derivation_asks_one_candidate_at_a_time(tmp_path, monkeypatch):
+    # if the reachable candidate cannot be read from Spacer's derivation, single queries
+    # find it: the same verdicts, with more queries
+    model = lower_spec(write_spec(tmp_path, LATE_AND_TRUE))
+    names = tuple(p.name for p in model.properties)
+    decoded = pdr.prove(model, names, pdr.PdrOptions())
+    # all at once (sat), then two sat answers each naming its candidate, then unsat
+    assert decoded.queries == 4
+    monkeypatch.setattr(pdr, "_derived_index", lambda *args: None)
+    asked = pdr.prove(model, names, pdr.PdrOptions())
+    assert (set(asked.proved), set(asked.reachable)) == (set(decoded.proved), set(decoded.reachable))
+    assert asked.queries > decoded.queries
+
+
+def test_pdr_budget_is_shared_by_its_queries(tmp_path):
+    # a budget enough for the first (sat) query but not for all of them: whatever is not
+    # settled keeps its BMC verdict, and the run says it stopped at the resource limit
+    model = lower_spec(write_spec(tmp_path, LATE_AND_TRUE))
+    names = tuple(p.name for p in model.properties)
+    run = pdr.prove(model, names, pdr.PdrOptions(rlimit=200_000))
+    assert run.unknown == "resource limit" and run.proved == ()
+    assert len(run.reachable) <= 1
