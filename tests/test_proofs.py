@@ -349,15 +349,18 @@ def test_pdr_keeps_shortest_violations(tmp_path):
     assert rows["y_small"]["outcome"].startswith("PROVED (pdr")
 
 
-def test_pdr_proves_nothing_when_a_candidate_breaks_beyond_the_depth(tmp_path):
+def test_pdr_proves_the_others_when_a_candidate_breaks_beyond_the_depth(tmp_path):
     # x_small breaks at depth 4, beyond --depth 2: the error is reachable, so PDR must not
-    # prove it (nor, by its all-or-nothing design, anything else).
+    # prove it, and says that a violation exists deeper; the others it proves (issue 17).
     write_spec(tmp_path, PAIR_LEMMA + "lemma x_small: x <= 3\n")
     code, out, _ = cli(str(tmp_path / "spec.md"), "--engine", "pdr", "--depth", "2")
     assert code == 0
     rows = summary(out)
-    assert rows["x_small"]["outcome"] == "HOLDS"
-    assert not any(r["outcome"].startswith("PROVED") for r in rows.values())
+    assert rows["x_small"]["outcome"] == "HOLDS" and rows["x_small"]["depth"] == "2"
+    assert ("default: 'x_small': a violation exists deeper than depth 2: run with a larger --depth to see it"
+            in out.splitlines())
+    for name in ("y_small", "same", "range_x", "range_y"):
+        assert rows[name]["outcome"].startswith("PROVED (pdr"), (name, out)
 
 
 def test_pdr_on_late_violation(tmp_path):

@@ -83,6 +83,9 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             span = next(inv.span for inv in model.invariants if inv.name == lemma)
             model_run.notes.append(f"{model.config}: lemma '{lemma}' is proved but no proof needed it "
                                    f"[{where(span)}]")
+        for name in proof.deeper:
+            model_run.notes.append(f"{model.config}: '{name}': a violation exists deeper than depth {depth}: "
+                                   "run with a larger --depth to see it")
         if options.show_invariant and proof.invariant:
             model_run.notes.append(f"{model.config}: inductive invariant: {proof.invariant}")
         if proof.stopped:

@@ -2,7 +2,8 @@
 counterexamples), then try to prove what still holds for every depth:
 
 - k-induction, k = 1 .. min(max_k, depth + 1): BMC's depth is the base case of those k;
-- or, with `--engine pdr`, IC3/PDR (Spacer), which needs no base case.
+- or, with `--engine pdr`, IC3/PDR (Spacer), which needs no base case; what it finds
+  reachable (broken beyond BMC's depth) keeps "holds to depth" and is listed in `deeper`.
 
 The proof engines run within a budget of Z3 resource units (deterministic, unlike time); a
 property they do not prove keeps its BMC verdict. No z3 here: the engines own the solver.
@@ -37,6 +38,7 @@ class ProveRun:
     unneeded_lemmas: tuple[str, ...] = ()
     invariant: str | None = None   # an inductive invariant, when the engine gives one
     stopped: str | None = None     # why the proof engine stopped before trying every candidate
+    deeper: tuple[str, ...] = ()   # holding to BMC's depth, but the proof engine knows a violation exists deeper
     proof_seconds: float = 0.0     # time in the proof engine
 
 
@@ -61,6 +63,7 @@ def check(model: ir.Model, options: ProveOptions, progress: Callable[[str], None
             seconds[name] = time.monotonic() - started
         run.invariant = result.invariant
         run.stopped = result.unknown
+        run.deeper = result.reachable
     else:
         max_k = min(options.max_k, options.depth + 1)
         ind = induction.prove(model, candidates, induction.InductionOptions(max_k, options.deadline,
