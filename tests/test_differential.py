@@ -1148,16 +1148,19 @@ def check_generated(body: str, depth: int) -> None:
 # The number of examples, the deadline (none) and derandomization come from the profile
 # (tests/conftest.py, MDCHECK_HYPOTHESIS_PROFILE).
 
+@pytest.mark.slow
 @given(spec_and_depth())
 def test_engines_agree_on_generated_specs(case):
     check_generated(*case)
 
 
+@pytest.mark.slow
 @given(spec_and_depth(focus="bits"))
 def test_engines_agree_on_bitvector_specs(case):
     check_generated(*case)
 
 
+@pytest.mark.slow
 @given(spec_and_depth(focus="arrays"))
 def test_engines_agree_on_array_and_record_specs(case):
     check_generated(*case)

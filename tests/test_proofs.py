@@ -477,6 +477,7 @@ def _generated_cases():
 
 @settings(max_examples=40, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
+@pytest.mark.slow
 @given(_generated_cases()(), st.integers(0, 2), st.booleans())
 def test_generated_specs_proofs_are_sound(case, depth, use_pdr):
     """Whatever auto / pdr proves from a BMC depth of 0..2, exhaustive search must not break;
@@ -754,6 +755,7 @@ def _cli_subprocess(args: list[str], hash_seed: str, cwd: Path) -> subprocess.Co
                           capture_output=True, text=True, timeout=HANG_SECONDS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rlimit", ["3000", "20000000"])
 def test_proof_output_is_deterministic(tmp_path, monkeypatch, rlimit):
     # EVEN with a budget that runs out part way through the k's (3000 here; the exact
@@ -857,6 +859,7 @@ def test_costly_consequence_is_derived_and_proved(tmp_path):
     assert "the conjunction of all_even, range_x; which implies, in every state, pairs_even" in out, out
 
 
+@pytest.mark.slow
 def test_consequence_of_a_dropped_lemma_is_not_proved(tmp_path):
     # `pairs_even_not_nine` follows from `all_even` and `x_not_nine`, but `x_not_nine` is
     # false at depth 9 (so it has a CTI at every k: x = 8 -> 9). Once Houdini drops it, what
@@ -890,6 +893,7 @@ def test_consequences_are_tried_only_in_split_proofs(tmp_path, monkeypatch):
     lemma x_not_nine: x != 9
     invariant pairs_even_not_nine: x != 9 && forall i in Idx, j in Idx: (words[i] + words[j]) % 2 == 0
 """], ids=["proved", "dropped"])
+@pytest.mark.slow
 def test_split_cases_in_worker_processes_give_the_same_answers(tmp_path, extra):
     # --jobs with one configuration: Houdini's passes share the 18 cases out over processes.
     # Same verdicts, same CTIs (the first case's for each property), and every CTI replays.
@@ -1022,6 +1026,7 @@ def test_ptdesc_fixed_is_proved_for_every_depth():
 TAGS_LEMMAS = ("page_flags_clean", "only_callers_hold_references", "caller_blocks_whole", "live_tables_are_blocks")
 
 
+@pytest.mark.slow
 def test_ptdesc_tags_fixed_is_proved_by_the_default_run():
     """`mdcheck specs/ptdesc_tags.md` as a user runs it (8 pages, BMC to depth 6, the default
     proof budget): every property of `fixed` PROVED, the lemmas included."""
@@ -1035,6 +1040,7 @@ def test_ptdesc_tags_fixed_is_proved_by_the_default_run():
     assert "stopped early" not in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lemma", TAGS_LEMMAS)
 def test_ptdesc_tags_needs_each_lemma(tmp_path, lemma):
     """Without any one of the four lemmas, 1-induction at 8 pages finds a counterexample to

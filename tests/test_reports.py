@@ -397,6 +397,7 @@ def test_json_strict_vacuous(workdir):
     assert code == doc["exit_code"] == 5 and doc["result"] == "vacuous"
 
 
+@pytest.mark.slow
 def test_json_exit_code_is_the_process_exit_code_in_a_subprocess(tmp_path):
     main_specs(tmp_path)
     for argv, expected in ((["main.md", "fire.md"], 1), (["fire.md", "--config", "nope"], 3)):
@@ -445,6 +446,7 @@ def _all_outputs(tmp_path: Path, name: str, *argv: str, seed: str = "0") -> dict
     return files
 
 
+@pytest.mark.slow
 def test_two_runs_with_different_hash_seeds_give_the_same_bytes(tmp_path):
     main_specs(tmp_path)
     first = _all_outputs(tmp_path, "a", seed="1")
@@ -455,6 +457,7 @@ def test_two_runs_with_different_hash_seeds_give_the_same_bytes(tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_jobs_2_gives_what_jobs_1_gives(tmp_path):
     main_specs(tmp_path)  # four configurations: three in main.md (two violations), one in fire.md
     serial = _all_outputs(tmp_path, "serial", "--jobs", "1")
@@ -903,6 +906,7 @@ def test_itf_layout_values_are_records_of_their_fields(workdir):
     assert states[1]["descs"] == ItfMap([(0, initial), (1, dict(initial, kind=0xf200ff00))])
 
 
+@pytest.mark.slow
 def test_itf_round_trip_on_the_ptdesc_spec(workdir, monkeypatch):
     # One configuration of the real spec, BMC only (a few seconds): struct pages as records.
     monkeypatch.chdir(REPO)
@@ -1056,6 +1060,7 @@ def _list_count(cwd: Path, spec: str) -> int:
     return len(re.findall(r"^    (invariant|lemma|assert|check) ", proc.stdout.decode(), re.M))
 
 
+@pytest.mark.slow
 def test_plugin_one_failing_item(tmp_path):
     write_spec(tmp_path, LATE, "x.md")  # not_three violated at depth 3 (line 7), range_x holds
     proc = run_pytest(tmp_path, "x.md")
@@ -1067,6 +1072,7 @@ def test_plugin_one_failing_item(tmp_path):
     assert "step 3: inc()    [x.md:6]" in output and "x : 2 -> 3" in output
 
 
+@pytest.mark.slow
 def test_plugin_all_as_expected(tmp_path):
     write_spec(tmp_path, EVEN + """
         invariant below_ten: x < 10
@@ -1110,6 +1116,7 @@ def test_plugin_timeout_counts_for_each_configuration(workdir):
     assert [r.outcome for r in config.results] == ["UNKNOWN", "UNKNOWN"]
 
 
+@pytest.mark.slow
 def test_plugin_honours_mdcheck_args(tmp_path):
     write_spec(tmp_path, LATE, "x.md")
     proc = run_pytest(tmp_path, "x.md", "--mdcheck-args=--engine bmc --depth 2")
@@ -1144,6 +1151,7 @@ def test_plugin_location_of_an_imported_property(tmp_path):
     assert case.get("file") == "models/m.md"
 
 
+@pytest.mark.slow
 def test_plugin_explicit_engine_cannot_enumerate(tmp_path):
     write_spec(tmp_path, """
         var x: 0..3

@@ -245,6 +245,7 @@ def check_fixed_clean(tmp_path: Path, settings: Settings, depth: int, boots: boo
 
 # --- the main set: explicit engine, `fixed` at its own size -------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.id)
 def test_explicit_finds_the_bug(tmp_path, mutation):
     check_mutant(tmp_path, mutation, EXPLICIT, mutation.depth)
@@ -255,11 +256,13 @@ def _controls(depth_of) -> list:
     return [pytest.param(d, b, id=f"depth{d}" + ("-booting" if b else "")) for d, b in seen]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth, boots", _controls(lambda m: m.depth))
 def test_explicit_fixed_is_clean_at_the_same_settings(tmp_path, depth, boots):
     check_fixed_clean(tmp_path, EXPLICIT, depth, boots)
 
 
+@pytest.mark.slow
 def test_explicit_fixed_boots_cleanly(tmp_path):
     # The boot mutation's control at depth 1 runs only boot_mem_init(); here the same
     # change (boot enabled) goes through all four boot steps and one step of the running
@@ -269,11 +272,13 @@ def test_explicit_fixed_boots_cleanly(tmp_path):
 
 # --- cross-check: BMC, NPAGES=4, to each mutant's first violation --------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.id)
 def test_bmc_finds_the_bug(tmp_path, mutation):
     check_mutant(tmp_path, mutation, BMC, mutation.first_depth)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth, boots", _controls(lambda m: m.first_depth))
 def test_bmc_fixed_is_clean_at_the_same_settings(tmp_path, depth, boots):
     check_fixed_clean(tmp_path, BMC, depth, boots)

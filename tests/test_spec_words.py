@@ -38,6 +38,7 @@ def decls():
     return collect_declarations(load_spec(str(SPEC)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", sorted(CRASHES))
 def test_crash_reproduced_at_its_shortest_depth(decls, config):
     prop, depth = CRASHES[config]
@@ -58,6 +59,7 @@ def test_crash_reproduced_at_its_shortest_depth(decls, config):
             assert memdesc == PTE_FREE_NOW, "call_rcu() wrote rcu_head.func over the memdesc"
 
 
+@pytest.mark.slow
 def test_cpa_collapse_trace_reads_like_the_oops():
     out, err = io.StringIO(), io.StringIO()
     code = run([str(SPEC), "--config", "cpa_collapse", "--depth", "2", "--no-timing"], out, err)
@@ -68,6 +70,7 @@ def test_cpa_collapse_trace_reads_like_the_oops():
     assert "page dumped because: page_ptdesc: memdesc is a page table" in text
 
 
+@pytest.mark.slow
 def test_syzbot_trace_names_rcu_head_func():
     out, err = io.StringIO(), io.StringIO()
     run([str(SPEC), "--config", "syzbot_pte_free_now", "--depth", "3", "--no-timing"], out, err)
@@ -75,6 +78,7 @@ def test_syzbot_trace_names_rcu_head_func():
     assert "<pte_free_now>" in out.getvalue()
 
 
+@pytest.mark.slow
 def test_cpa_free_frozen_leaks_nr_pagetable_and_the_ptdesc(decls):
     # CPA's split (fixed) takes a frozen pagetable_alloc() table; collapse (as posted) frees it
     # with __free_page(): the refcount wraps to -1, and with no pagetable_free() NR_PAGETABLE

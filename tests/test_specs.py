@@ -5,6 +5,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 from checker.cli import run
 from checker.engines.concrete.replay import replay
 from checker.engines.symbolic import bmc
@@ -60,6 +62,7 @@ def test_fixed_configuration_holds_to_depth_3():
     assert all(v.depth == 3 for v in verdicts.values() if isinstance(v, HoldsToDepth))
 
 
+@pytest.mark.slow
 def test_fixing_only_the_loop_still_leaks_the_ptdesc():
     spec = PTDESC.read_text().replace(
         "use write_block_memdesc = as_posted", "use write_block_memdesc = fixed")
