@@ -1199,7 +1199,8 @@ def test_explicit_engine_init_that_fails(tmp_path, init, command):
     argv = ["simulate", path, *command[1:]] if command[0] == "simulate" else [path, *command]
     result = run_cli(argv)
     assert_answered(result, init)
-    assert result.code == 1 and "VIOLATED at depth 0" in result.out, result.shown(init)
+    found = "VIOLATED at depth 0" if command[0] != "simulate" else "VIOLATED, found at step 0 of random run 1"
+    assert result.code == 1 and found in result.out, result.shown(init)
 
 
 def test_explicit_engine_u64_parameter(tmp_path):
