@@ -114,3 +114,41 @@ def test_coverage_cut_off_by_rlimit_reports_nothing_uncovered(tmp_path):
     assert all(c["warnings"] == [] for c in doc["specs"][0]["configurations"]), doc
     assert "never enabled" not in out + err
     assert code == 2  # unknown, not vacuous (5)
+
+
+# ---------------------------------------------------------------------------
+# 6. --proof-rlimit is a budget per proof query
+
+# 20 u64 words and two small counters: over 1300 bits, so the proof's last step is split
+# into one query per action and argument tuple (induction.SPLIT_ABOVE_BITS); not_seven
+# needs k = 3 (x stays even; see tests/test_proofs.py's EVEN).
+TINY_WIDE = """
+    type Idx = 0..19
+    var words: [Idx] u64
+    var x: 4..12
+    var b: bool
+    init {
+        for i in Idx { words[i] = 0 }
+        x = 4
+        b = false
+    }
+    action step() { require x <= 10; x += 2 }
+    action toggle() { b = !b }
+    invariant not_seven: x != 7
+    invariant words_zero: forall i in Idx: words[i] == 0
+"""
+
+
+def test_tiny_wide_model_is_proved_with_the_default_budget(tmp_path):
+    write_spec(tmp_path, TINY_WIDE)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    assert set(summary(out).values()) == {"PROVED (k-induction, k=1)", "PROVED (k-induction, k=3)"}, out
+    assert "stopped early" not in out
+
+
+def test_proof_budget_note_says_how_to_raise_it(tmp_path):
+    write_spec(tmp_path, TINY_WIDE)
+    code, out, err = cli(str(tmp_path / "spec.md"), "--proof-rlimit", "1")
+    assert ("default: k-induction stopped early: resource limit (--proof-rlimit): a query used its 1 units; "
+            "raise --proof-rlimit or use 0 for no limit") in out, out
