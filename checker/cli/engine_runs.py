@@ -90,7 +90,8 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             model_run.notes.append(f"{model.config}: inductive invariant: {proof.invariant}")
         if proof.stopped:
             engine = "IC3/PDR" if options.engine == "pdr" else "k-induction"
-            limit = " (--proof-rlimit)" if proof.stopped == "resource limit" else ""
+            limit = (f" (--proof-rlimit): a query used its {options.proof_rlimit:_} units; raise --proof-rlimit "
+                     "or use 0 for no limit" if proof.stopped == "resource limit" else "")
             model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
                                    "properties it did not prove keep their BMC result")
         if options.timing:

@@ -136,9 +136,15 @@ def check(model: ir.Model, options: BmcOptions,
             ask(step_failures(encoder, step, results), k, True)
             solver.add(transition(encoder, model, step, results))
             if open_props:
-                feasible, _, _ = solver.check_feasible()
+                feasible, _, reason = solver.check_feasible()
                 if feasible == z3.unsat:
                     return k - 1
+                if feasible == z3.unknown:
+                    # not known whether any run is this long: no property is decided at
+                    # this depth, nor (as HOLDS or PROVED) at any deeper one
+                    for name in list(open_props):
+                        settle(name, Unknown(reason or "solver gave up", k - 1))
+                    return None
             state_level(step.state, k)
             if sum(isinstance(v, Unknown) for v in verdicts.values()) > unknown_before:
                 continue  # this depth was not fully checked

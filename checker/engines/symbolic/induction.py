@@ -57,7 +57,7 @@ class InductionOptions:
     deadline: float | None = None
     first_k: int = 1
     simple_path: bool = True
-    rlimit: int | None = None  # Z3 resource units for all the queries (deterministic, unlike time)
+    rlimit: int | None = None  # Z3 resource units each query may use (deterministic, unlike time)
     workers: int = 1  # processes for the split cases (used only without an rlimit: a budget is not shared)
 
 
@@ -87,7 +87,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
         if not open_names:
             break
         try:
-            newly, core, ctis, reason, budget, derived = _prove_at(model, k, open_names, tuple(proved), options,
+            newly, core, ctis, reason, _, derived = _prove_at(model, k, open_names, tuple(proved), options,
                                                                    budget, progress)
         except OutOfTime:
             run.unknown = "timeout"
@@ -197,7 +197,7 @@ class _Unrolled:
         self.lemmas = {inv.name for inv in model.invariants if inv.lemma}
         ctx = z3.Context()
         self.encoder = encoder = Encoder(model, ctx)
-        self.queries = queries = Queries(ctx, options.deadline, budget)
+        self.queries = queries = Queries(ctx, options.deadline, query_rlimit=budget)  # a budget per query
         self.domain: list[z3.BoolRef] = []
         self.states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", self.domain)]
         queries.add(*self.domain)
@@ -277,7 +277,7 @@ def _houdini_in_passes(unrolled: "_Unrolled", candidates: list[str], proved: tup
     (live, CTIs, consequences, why it stopped if it did)."""
     k, cases = unrolled.k, len(unrolled.cases)
     ctis: dict[str, CounterexampleToInduction] = {}
-    workers = min(options.workers, cases) if unrolled.queries.rlimit_left is None else 1
+    workers = min(options.workers, cases) if options.rlimit is None else 1
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
     try:
         while live:

@@ -39,9 +39,11 @@ class Queries:
     cheap, so it goes to one incremental solver that keeps what it learns.
     """
 
-    def __init__(self, ctx: z3.Context, deadline: float | None, rlimit: int | None = None):
+    def __init__(self, ctx: z3.Context, deadline: float | None, rlimit: int | None = None,
+                 query_rlimit: int | None = None):
         self.ctx = ctx
         self.deadline = deadline
+        self.query_rlimit = query_rlimit  # Z3 resource units each query may use (the proof engines' budget)
         self.rlimit_left = rlimit  # Z3 resource units the queries may still use: a limit that is deterministic
         self._rlimit_seen = 0      # the context's resource count after the last query
         self.constraints: list[z3.BoolRef] = []
@@ -58,10 +60,8 @@ class Queries:
         `assumptions` (name -> tracked constraint), an unsat answer's core is left in
         `self.last_core`."""
         solver = z3.SolverFor("QF_BV", ctx=self.ctx)
-        if self.rlimit_left is not None:
-            if self.rlimit_left <= 0:
-                return z3.unknown, None, "resource limit"
-            solver.set("rlimit", self.rlimit_left)
+        if not self._budget(solver):
+            return z3.unknown, None, "resource limit"
         if not alone:
             solver.add(*self.constraints)
         solver.add(query)
@@ -70,15 +70,7 @@ class Queries:
             literal = z3.Bool(f"assume!{name}", self.ctx)
             solver.add(z3.Implies(literal, constraint))
             literals.append(literal)
-        result = self._run(solver, literals)
-        if self.rlimit_left is not None:
-            statistics = solver.statistics()
-            count = int(statistics.get_key_value("rlimit count")) if "rlimit count" in statistics.keys() \
-                else self._rlimit_seen
-            self.rlimit_left -= count - self._rlimit_seen
-            self._rlimit_seen = count
-            if result[0] == z3.unknown and (self.rlimit_left <= 0 or "resource" in result[2]):
-                result = (result[0], result[1], "resource limit")
+        result = self._charged(solver, self._run(solver, literals))
         self.last_core = ({str(c)[len("assume!"):] for c in solver.unsat_core()}
                           if result[0] == z3.unsat and literals else set())
         return result
@@ -87,7 +79,41 @@ class Queries:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def check_feasible(self) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        return self._run(self.path_solver)
+        """Is there a path through the constraints? On the incremental solver, within the
+        same budget as every other query."""
+        if not self._budget(self.path_solver):
+            return z3.unknown, None, "resource limit"
+        return self._charged(self.path_solver, self._run(self.path_solver))
+
+    def _budget(self, solver: z3.Solver) -> bool:
+        """Give `solver` what is left of the budget for its next check; False when nothing is.
+        (A solver's "rlimit" counts from the context's resource count when check() starts, so
+        it is set again before each check, the incremental path solver's included.)"""
+        if self.rlimit_left is None:
+            if self.query_rlimit is not None:
+                solver.set("rlimit", self.query_rlimit)
+            return True
+        if self.rlimit_left <= 0:
+            return False
+        solver.set("rlimit", self.rlimit_left)
+        return True
+
+    def _charged(self, solver: z3.Solver, result: tuple[z3.CheckSatResult, z3.ModelRef | None, str]
+                 ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
+        """Charge the budget with what the check just run on `solver` used (the growth of the
+        context's resource count); an unknown answer that spent the budget says so."""
+        if self.rlimit_left is None:
+            if self.query_rlimit is not None and result[0] == z3.unknown and "resource" in result[2]:
+                return result[0], result[1], "resource limit"
+            return result
+        statistics = solver.statistics()
+        count = int(statistics.get_key_value("rlimit count")) if "rlimit count" in statistics.keys() \
+            else self._rlimit_seen
+        self.rlimit_left -= count - self._rlimit_seen
+        self._rlimit_seen = count
+        if result[0] == z3.unknown and (self.rlimit_left <= 0 or "resource" in result[2]):
+            return result[0], result[1], "resource limit"
+        return result
 
     def _run(self, solver: z3.Solver, assumptions: list | None = None
              ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
