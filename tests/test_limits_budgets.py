@@ -1,6 +1,6 @@
 """Resource budgets (issue 17): `--rlimit` bounds every query of BMC and of the coverage
-pass, the path query included; `--proof-rlimit` is a budget per proof query, so the
-default proves small models whatever number of split cases their proof has.
+pass, the path query included; `--proof-rlimit` grows by a share for each case of a split
+step, so the default proves small models however many split cases their proof has.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 import z3
 
 from checker.cli import run as cli_run
@@ -117,7 +118,7 @@ def test_coverage_cut_off_by_rlimit_reports_nothing_uncovered(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# 6. --proof-rlimit is a budget per proof query
+# 6. --proof-rlimit grows with the number of split cases
 
 # 20 u64 words and two small counters: over 1300 bits, so the proof's last step is split
 # into one query per action and argument tuple (induction.SPLIT_ABOVE_BITS); not_seven
@@ -147,8 +148,43 @@ def test_tiny_wide_model_is_proved_with_the_default_budget(tmp_path):
     assert "stopped early" not in out
 
 
+# The issue's case: 1,296 bits (20 u64 words, two u8 counters) and a thousand argument tuples
+# of `set`, so one split proof pass is a thousand queries of about 29,000 units each (29M in
+# all). The 20M budget alone ran out ("k-induction stopped early: resource limit"); with
+# 50,000 more for each case (70M) all three are proved.
+MANY_CASES = """
+    var words: [0..19] u64
+    var x: u8
+    var y: u8
+    init {
+        x = 0
+        y = 0
+        for i in 0..19 { words[i] = 0 }
+    }
+    action set(i: 0..19, v: 0..49) { words[i] = u64(v) }
+    action shift() { x = y; y = 0 }
+    invariant x_zero: x == 0
+    invariant y_zero: y == 0
+    invariant words_bounded: forall i in 0..19: words[i] < 50
+"""
+
+
+@pytest.mark.slow
+def test_a_thousand_split_cases_are_proved_with_the_default_budget(tmp_path):
+    write_spec(tmp_path, MANY_CASES)
+    code, out, err = cli(str(tmp_path / "spec.md"))
+    assert code == 0, out + err
+    assert set(summary(out).values()) == {"PROVED (k-induction, k=1)"}, out
+    assert "stopped early" not in out
+
+
 def test_proof_budget_note_says_how_to_raise_it(tmp_path):
-    write_spec(tmp_path, TINY_WIDE)
+    write_spec(tmp_path, """
+        var x: 0..9
+        init { x = 0 }
+        action inc() { require x < 9; x += 1 }
+        invariant small: x <= 9
+    """)
     code, out, err = cli(str(tmp_path / "spec.md"), "--proof-rlimit", "1")
-    assert ("default: k-induction stopped early: resource limit (--proof-rlimit): a query used its 1 units; "
+    assert ("default: k-induction stopped early: resource limit (--proof-rlimit 1, plus 50_000 per split case); "
             "raise --proof-rlimit or use 0 for no limit") in out, out

@@ -11,7 +11,7 @@ from checker import ir
 from checker.cli.options import DEFAULT_DEPTH, Options
 from checker.cli.preparing import Prepared
 from checker.engines.concrete import explicit, simulate
-from checker.engines.symbolic import bmc, coverage, proving
+from checker.engines.symbolic import bmc, coverage, induction, proving
 from checker.engines.verdict import Unknown
 from checker.frontend.loader import load_spec
 from checker.reports.outcome import SpecOutcome
@@ -90,8 +90,8 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             model_run.notes.append(f"{model.config}: inductive invariant: {proof.invariant}")
         if proof.stopped:
             engine = "IC3/PDR" if options.engine == "pdr" else "k-induction"
-            limit = (f" (--proof-rlimit): a query used its {options.proof_rlimit:_} units; raise --proof-rlimit "
-                     "or use 0 for no limit" if proof.stopped == "resource limit" else "")
+            limit = (f" (--proof-rlimit {options.proof_rlimit:_}, plus {induction.CASE_RLIMIT:_} per split case); "
+                     "raise --proof-rlimit or use 0 for no limit" if proof.stopped == "resource limit" else "")
             model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
                                    "properties it did not prove keep their BMC result")
         if options.timing:

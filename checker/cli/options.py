@@ -13,7 +13,7 @@ from checker.frontend.diagnostics import fail
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
 DEFAULT_DEPTH = 6
 DEFAULT_MAX_K = 3
-DEFAULT_PROOF_RLIMIT = 20_000_000  # per query; ptdesc_tags.md's fixed needed about 11M for all its queries at 8 pages
+DEFAULT_PROOF_RLIMIT = 20_000_000  # ptdesc_tags.md's fixed needs about 11M at its 8 pages
 MAX_K = 50
 MAX_DEPTH = 1000
 MAX_TIMEOUT = 1e7  # seconds (about four months); Python's timers cannot wait much longer
@@ -58,10 +58,11 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--max-k", type=int, default=DEFAULT_MAX_K, metavar="K",
                        help=f"largest k tried by k-induction (default {DEFAULT_MAX_K}; k > 1 needs BMC to depth k - 1)")
         p.add_argument("--proof-rlimit", type=int, default=DEFAULT_PROOF_RLIMIT, metavar="N",
-                       help=f"Z3 resource units each proof query may use (default {DEFAULT_PROOF_RLIMIT:_}, about ten "
-                            "seconds here): a k-induction query per k (per action and argument tuple, when the "
-                            "step is split), or the one IC3/PDR run; a deterministic limit: the same spec proves "
-                            "the same properties on any machine; 0: no limit")
+                       help=f"Z3 resource units the proof engine may use per configuration (default "
+                            f"{DEFAULT_PROOF_RLIMIT:_}, about ten seconds here), plus 50_000 for each case of a "
+                            "split step (an action and argument tuple, for states over 1024 bits): the budget "
+                            "grows with the work; a deterministic limit: the same spec proves the same "
+                            "properties on any machine; 0: no limit")
         p.add_argument("--show-cti", action="store_true",
                        help="print each counterexample to induction in full, like a trace (by default one line "
                             "per property not proved)")

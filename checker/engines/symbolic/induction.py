@@ -57,7 +57,7 @@ class InductionOptions:
     deadline: float | None = None
     first_k: int = 1
     simple_path: bool = True
-    rlimit: int | None = None  # Z3 resource units each query may use (deterministic, unlike time)
+    rlimit: int | None = None  # Z3 resource units for the proof, plus CASE_RLIMIT per split case (deterministic)
     workers: int = 1  # processes for the split cases (used only without an rlimit: a budget is not shared)
 
 
@@ -87,7 +87,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
         if not open_names:
             break
         try:
-            newly, core, ctis, reason, _, derived = _prove_at(model, k, open_names, tuple(proved), options,
+            newly, core, ctis, reason, budget, derived = _prove_at(model, k, open_names, tuple(proved), options,
                                                                    budget, progress)
         except OutOfTime:
             run.unknown = "timeout"
@@ -110,6 +110,7 @@ def prove(model: ir.Model, candidates: tuple[str, ...], options: InductionOption
 
 MAX_SPLIT_CASES = 1024  # above this many (action, arguments) cases, the last step stays one symbolic query
 SPLIT_ABOVE_BITS = 1024  # smaller states are proved in one query, which also tells which lemmas were used
+CASE_RLIMIT = 50_000  # resource units added to the proof's budget for each case of a split step
 TRY_CONSEQUENCES = True  # in split proofs, try each invariant as a consequence of the others
 
 
@@ -146,6 +147,8 @@ def _prove_at(model: ir.Model, k: int, candidates: list[str], proved: tuple[str,
     the 32 split ones took 1-26 s each)."""
     unrolled = _Unrolled(model, k, candidates, proved, options, budget, SPLIT_ABOVE_BITS)
     queries, cases = unrolled.queries, unrolled.cases
+    if queries.rlimit_left is not None and unrolled.split:
+        queries.rlimit_left += CASE_RLIMIT * len(cases)  # the budget scales with the work: a share per case
     live = list(candidates)
     ctis: dict[str, CounterexampleToInduction] = {}
     core: set[str] = set()
@@ -197,7 +200,7 @@ class _Unrolled:
         self.lemmas = {inv.name for inv in model.invariants if inv.lemma}
         ctx = z3.Context()
         self.encoder = encoder = Encoder(model, ctx)
-        self.queries = queries = Queries(ctx, options.deadline, query_rlimit=budget)  # a budget per query
+        self.queries = queries = Queries(ctx, options.deadline, budget)
         self.domain: list[z3.BoolRef] = []
         self.states: list[dict[str, SymValue]] = [encoder.fresh_state("s0.", self.domain)]
         queries.add(*self.domain)

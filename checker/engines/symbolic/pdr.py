@@ -182,17 +182,26 @@ def _first_reachable(budget: "_Budget", err: z3.FuncDeclRef, index_sort: z3.BitV
 
 
 class _Budget:
-    """Each Spacer query within `rlimit` Z3 resource units of its own: --proof-rlimit is a
-    budget per proof query, as for k-induction's queries (deterministic on any machine)."""
+    """Spacer's queries within one budget of Z3 resource units, like `Queries`' rlimit."""
 
     def __init__(self, fp: z3.Fixedpoint, rlimit: int | None):
         self.fp = fp
-        self.rlimit = rlimit
+        self.left = rlimit
+        self.seen = 0  # the context's resource count after the last query
 
     def query(self, goal: z3.BoolRef, ctx: z3.Context, deadline: float | None) -> tuple[object, str]:
-        if self.rlimit is not None:
-            self.fp.set("rlimit", self.rlimit)  # counted from this query's start
-        return _query(self.fp, goal, ctx, deadline)
+        if self.left is not None:
+            if self.left <= 0:
+                return z3.unknown, "resource limit"
+            self.fp.set("rlimit", self.left)
+        result = _query(self.fp, goal, ctx, deadline)
+        if self.left is not None:
+            statistics = self.fp.statistics()
+            if "rlimit count" in statistics.keys():
+                count = int(statistics.get_key_value("rlimit count"))
+                self.left -= max(0, count - self.seen)
+                self.seen = count
+        return result
 
 
 def _forall(variables: list, body: z3.BoolRef) -> z3.BoolRef:

@@ -39,11 +39,9 @@ class Queries:
     cheap, so it goes to one incremental solver that keeps what it learns.
     """
 
-    def __init__(self, ctx: z3.Context, deadline: float | None, rlimit: int | None = None,
-                 query_rlimit: int | None = None):
+    def __init__(self, ctx: z3.Context, deadline: float | None, rlimit: int | None = None):
         self.ctx = ctx
         self.deadline = deadline
-        self.query_rlimit = query_rlimit  # Z3 resource units each query may use (the proof engines' budget)
         self.rlimit_left = rlimit  # Z3 resource units the queries may still use: a limit that is deterministic
         self._rlimit_seen = 0      # the context's resource count after the last query
         self.constraints: list[z3.BoolRef] = []
@@ -90,8 +88,6 @@ class Queries:
         (A solver's "rlimit" counts from the context's resource count when check() starts, so
         it is set again before each check, the incremental path solver's included.)"""
         if self.rlimit_left is None:
-            if self.query_rlimit is not None:
-                solver.set("rlimit", self.query_rlimit)
             return True
         if self.rlimit_left <= 0:
             return False
@@ -103,8 +99,6 @@ class Queries:
         """Charge the budget with what the check just run on `solver` used (the growth of the
         context's resource count); an unknown answer that spent the budget says so."""
         if self.rlimit_left is None:
-            if self.query_rlimit is not None and result[0] == z3.unknown and "resource" in result[2]:
-                return result[0], result[1], "resource limit"
             return result
         statistics = solver.statistics()
         count = int(statistics.get_key_value("rlimit count")) if "rlimit count" in statistics.keys() \
