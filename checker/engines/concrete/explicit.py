@@ -145,7 +145,8 @@ def check(model: ir.Model, options: ExplicitOptions,
         return len(keys) - 1
 
     deadline = options.deadline
-    work = 0  # runs of init or of an action, and states checked: the clock is read every CLOCK_EVERY
+    work = 0  # runs of init: the clock is read every CLOCK_EVERY of them
+    runs = 0  # runs of an action, enabled or not: the clock is read every CLOCK_EVERY of them
 
     def out_of_time() -> bool:
         return deadline is not None and time.monotonic() >= deadline
@@ -161,8 +162,6 @@ def check(model: ir.Model, options: ExplicitOptions,
         for name in list(open_props):
             settle(name, Unknown(reason, depth))
         return _finish(run, len(keys), started)
-
-    runs = 0
 
     # depth 0: the initial states
     frontier: list[int] = []
@@ -201,7 +200,7 @@ def check(model: ir.Model, options: ExplicitOptions,
             state = dict(zip(names, keys[node]))
             for action, run_action, arg_dicts in moves:
                 for args in arg_dicts:
-                    if runs % CLOCK_EVERY == 0 and deadline is not None and time.monotonic() >= deadline:
+                    if runs % CLOCK_EVERY == 0 and out_of_time():
                         return give_up("timeout", depth - 1)
                     runs += 1
                     try:
