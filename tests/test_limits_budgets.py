@@ -186,5 +186,5 @@ def test_proof_budget_note_says_how_to_raise_it(tmp_path):
         invariant small: x <= 9
     """)
     code, out, err = cli(str(tmp_path / "spec.md"), "--proof-rlimit", "1")
-    assert ("default: k-induction stopped early: resource limit (--proof-rlimit 1, plus 50_000 per split case); "
-            "raise --proof-rlimit or use 0 for no limit") in out, out
+    assert ("default: k-induction stopped early: resource limit (--proof-rlimit): its budget of 1 units, plus "
+            "50_000 for each split case, ran out; raise --proof-rlimit or use 0 for no limit") in out, out

@@ -90,8 +90,9 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             model_run.notes.append(f"{model.config}: inductive invariant: {proof.invariant}")
         if proof.stopped:
             engine = "IC3/PDR" if options.engine == "pdr" else "k-induction"
-            limit = (f" (--proof-rlimit {options.proof_rlimit:_}, plus {induction.CASE_RLIMIT:_} per split case); "
-                     "raise --proof-rlimit or use 0 for no limit" if proof.stopped == "resource limit" else "")
+            limit = (f" (--proof-rlimit): its budget of {options.proof_rlimit:_} units, plus "
+                     f"{induction.CASE_RLIMIT:_} for each split case, ran out; raise --proof-rlimit or use 0 for no "
+                     "limit" if proof.stopped == "resource limit" else "")
             model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
                                    "properties it did not prove keep their BMC result")
         if options.timing:
