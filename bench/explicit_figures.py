@@ -62,7 +62,6 @@ def main() -> None:
     if not args.skip_configs:
         print("every configuration, explored until no new state (own process each):")
         from checker.frontend.loader import load_spec
-
         from checker.typecheck import collect_declarations, configuration_names
         for config in configuration_names(collect_declarations(load_spec(SPEC))):
             if config == "fixed":

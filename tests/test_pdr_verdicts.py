@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_proofs import summary  # tests/ is on sys.path under pytest's default import mode
 
 from checker.cli import run as cli_run
 from checker.engines.symbolic import pdr
@@ -34,21 +35,6 @@ def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = cli_run(["--no-timing", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
-
-
-def summary(out: str) -> dict[str, dict[str, str]]:
-    """The summary table as {property: {kind, expected, outcome, depth, result}}."""
-    lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("config ") and "outcome" in line)
-    rows: dict[str, dict[str, str]] = {}
-    for line in lines[start + 2:]:
-        cells = re.split(r"\s{2,}", line.strip())
-        if len(cells) != 7:
-            break
-        config, prop, kind, expected, outcome, depth, result = cells
-        rows[prop] = dict(config=config, kind=kind, expected=expected, outcome=outcome, depth=depth, result=result)
-    assert rows, out
-    return rows
 
 
 def outcome_word(row: dict[str, str]) -> str:
