@@ -1,0 +1,1 @@
+"""The bit-level engine: a model as an AIGER circuit, checked by Berkeley ABC."""
