@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 from checker import ir
 from checker.cli.options import DEFAULT_DEPTH, Options
 from checker.cli.preparing import Prepared
+from checker.engines.aiger import engine as abc_engine
 from checker.engines.concrete import explicit, simulate
 from checker.engines.symbolic import bmc, coverage, induction, proving
 from checker.engines.verdict import Unknown
@@ -70,7 +71,9 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
         return ModelRun(run.verdicts, run.seconds, shown, [note])
     depth = checked_depth(model, options)
     rlimit = options.rlimit or None
-    if options.engine == "bmc":
+    if options.engine == "abc":
+        model_run = _abc_run(model, options, depth, progress)
+    elif options.engine == "bmc":
         on_depth = (lambda d: progress(f"BMC depth {d} of {depth} done")) if progress else None
         bmc_run = bmc.check(model, bmc.BmcOptions(depth, options.deadline, rlimit), on_depth)
         model_run = ModelRun(bmc_run.verdicts, bmc_run.seconds, f"depth {depth}", depth=depth)
@@ -101,6 +104,19 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
     on_cover = (lambda d: progress(f"coverage, depth {d} of {depth}")) if progress else None
     met = bmc.cover(model, goals, bmc.BmcOptions(depth, options.deadline, rlimit), on_cover)
     model_run.uncovered = [(g, depth) for g in goals if g.key in met and met[g.key] is None]
+    return model_run
+
+
+def _abc_run(model: ir.Model, options: Options, depth: int, progress: Callable[[str], None] | None) -> ModelRun:
+    run = abc_engine.check(model, abc_engine.AbcOptions(depth, options.deadline, options.jobs), progress)
+    model_run = ModelRun(run.verdicts, run.seconds, f"depth {depth}, ABC", list(run.notes), depth=depth)
+    for name in run.deeper:
+        model_run.notes.append(f"{model.config}: '{name}': a violation exists deeper than depth {depth}: "
+                               "run with a larger --depth to see it")
+    if options.show_invariant and run.invariant:
+        model_run.notes.append(f"{model.config}: inductive invariant (ABC, re-checked by Z3): {run.invariant}")
+    if options.timing and run.figures:
+        model_run.notes.append(f"{model.config}: ABC: " + ", ".join(f"{k} {v}" for k, v in run.figures.items()))
     return model_run
 
 

@@ -50,7 +50,7 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--depth", type=int, default=None, metavar="K",
                        help=f"bounded model checking depth, in actions (default: the configuration's "
                             f"own `depth`, else {DEFAULT_DEPTH})")
-        p.add_argument("--engine", choices=("auto", "pdr", "bmc", "explicit"), default="auto",
+        p.add_argument("--engine", choices=("auto", "pdr", "bmc", "explicit", "abc"), default="auto",
                        help="auto (default): prove each property by k-induction, check the rest with BMC to "
                             "--depth; pdr: prove with IC3/PDR (Z3's Spacer), then BMC; bmc: bounded model "
                             "checking only; explicit: breadth-first search over concrete states, no solver, "

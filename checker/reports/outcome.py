@@ -62,7 +62,7 @@ def status(result: PropertyResult) -> str:
 
 
 def engine_of(result: PropertyResult, config: ConfigOutcome) -> str:
-    """The engine that gave this verdict: bmc, k-induction, pdr, explicit or simulation."""
+    """The engine that gave this verdict: bmc, k-induction, pdr, explicit, simulation or abc."""
     verdict = result.verdict
     if isinstance(verdict, Proved):
         return verdict.engine
@@ -72,6 +72,8 @@ def engine_of(result: PropertyResult, config: ConfigOutcome) -> str:
         return "explicit"
     if config.shown.startswith("simulation"):
         return "simulation"
+    if config.shown.endswith("ABC"):
+        return "abc"
     return "bmc"
 
 

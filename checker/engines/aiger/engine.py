@@ -70,7 +70,7 @@ def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] 
 
 def _all_unknown(names: list[str], reason: str, started: float) -> AbcRun:
     seconds = time.monotonic() - started
-    return AbcRun({n: Unknown(reason, -1) for n in names}, {n: seconds for n in names}, [reason])
+    return AbcRun({n: Unknown(reason, -1) for n in names}, {n: seconds for n in names})
 
 
 def _time_limit(deadline: float | None) -> str:

@@ -1,0 +1,274 @@
+"""The bit-level engine (`--engine abc`): the circuit, ABC's answers and what mdcheck makes
+of them.
+
+- The bit-blaster gives every operator the value Z3 gives it, on every input (small widths).
+- The AIGER writer's files read back as the same circuit.
+- On generated specs (the generator of test_differential.py), ABC and the explicit engine,
+  which visits every reachable state, agree on every property: the same shortest depth for
+  each violation (every ABC trace replayed by the interpreter), and PROVED only where no
+  reachable state or step breaks the property at any depth.
+- The Z3 re-check rejects an invariant that is not inductive or does not imply the property.
+- Without ABC, every property is UNKNOWN and the message says how to install it.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import z3
+from hypothesis import assume, event, given, note, settings
+from test_differential import lower_text, spec_and_depth  # tests/ is on sys.path under pytest's default import mode
+from wall import HANG_SECONDS
+
+from checker.engines.aiger import abc, answers, certificate
+from checker.engines.aiger.aig import Aig, read_aiger_ascii_or_binary
+from checker.engines.aiger.blast import Blaster
+from checker.engines.aiger.engine import AbcOptions, check
+from checker.engines.aiger.export import export
+from checker.engines.concrete import explicit
+from checker.engines.concrete.replay import replay
+from checker.engines.verdict import HoldsToDepth, Proved, Unknown, Violated
+from checker.frontend.diagnostics import SpecError
+
+REPO = Path(__file__).resolve().parents[1]
+HAVE_ABC = True
+try:
+    abc.find_abc()
+except abc.AbcMissing:
+    HAVE_ABC = False
+needs_abc = pytest.mark.skipif(not HAVE_ABC and not os.environ.get("MDCHECK_REQUIRE_ABC"),
+                               reason="Berkeley ABC is not installed (apt-get install berkeley-abc)")
+
+
+# ---------------------------------------------------------------------------
+# the bit-blaster and the AIG
+
+def simulate(aig: Aig, literal: int, values: dict[int, bool]) -> bool:
+    """The literal's value, the inputs' values given by variable."""
+    stack = [literal >> 1]
+    while stack:
+        v = stack[-1]
+        if v in values or v == 0:
+            stack.pop()
+            continue
+        left, right = aig._left[v], aig._right[v]
+        pending = [x >> 1 for x in (left, right) if (x >> 1) not in values and x >> 1 != 0]
+        if pending:
+            stack.extend(pending)
+            continue
+        values[v] = _value(left, values) and _value(right, values)
+        stack.pop()
+    return _value(literal, values)
+
+
+def _value(literal: int, values: dict[int, bool]) -> bool:
+    base = False if literal >> 1 == 0 else values[literal >> 1]
+    return base ^ bool(literal & 1)
+
+
+WIDTH = 4
+OPERATIONS = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "neg": lambda a, b: -a,
+    "udiv": z3.UDiv, "urem": z3.URem, "sdiv": lambda a, b: a / b, "srem": z3.SRem,
+    "shl": lambda a, b: a << b, "lshr": z3.LShR, "ashr": lambda a, b: a >> b,
+    "and": lambda a, b: a & b, "or": lambda a, b: a | b, "xor": lambda a, b: a ^ b, "not": lambda a, b: ~a,
+    "ult": lambda a, b: z3.If(z3.ULT(a, b), a, b), "ule": lambda a, b: z3.If(z3.ULE(a, b), a, b),
+    "ugt": lambda a, b: z3.If(z3.UGT(a, b), a, b), "uge": lambda a, b: z3.If(z3.UGE(a, b), a, b),
+    "slt": lambda a, b: z3.If(a < b, a, b), "sle": lambda a, b: z3.If(a <= b, a, b),
+    "sgt": lambda a, b: z3.If(a > b, a, b), "sge": lambda a, b: z3.If(a >= b, a, b),
+    "concat/extract": lambda a, b: z3.Concat(z3.Extract(2, 1, a), z3.Extract(1, 0, b)),
+    "sign_ext": lambda a, b: z3.Extract(3, 0, z3.SignExt(2, z3.Extract(1, 0, a))),
+    "zero_ext": lambda a, b: z3.Extract(3, 0, z3.ZeroExt(2, z3.Extract(1, 0, b))),
+    "eq/distinct/xor/implies": lambda a, b: z3.If(z3.Xor(a == b, z3.Implies(z3.Distinct(a, b), a > b)), a, b),
+    "sum of three": lambda a, b: z3.Sum([a, b, a]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_blaster_agrees_with_z3_on_every_input(name):
+    ctx = z3.Context()
+    x, y = z3.BitVec("x", WIDTH, ctx), z3.BitVec("y", WIDTH, ctx)
+    term = OPERATIONS[name](x, y)
+    aig = Aig()
+    blaster = Blaster(aig, ctx)
+    xs = [aig.add_input(f"x{i}") for i in range(WIDTH)]
+    ys = [aig.add_input(f"y{i}") for i in range(WIDTH)]
+    blaster.bind(x, xs)
+    blaster.bind(y, ys)
+    bits = blaster.bits(term)
+    for a, b in itertools.product(range(1 << WIDTH), repeat=2):
+        values = {lit >> 1: bool(a >> i & 1) for i, lit in enumerate(xs)}
+        values.update({lit >> 1: bool(b >> i & 1) for i, lit in enumerate(ys)})
+        got = sum(simulate(aig, lit, values) << i for i, lit in enumerate(bits))
+        concrete = z3.substitute(term, (x, z3.BitVecVal(a, WIDTH, ctx)), (y, z3.BitVecVal(b, WIDTH, ctx)))
+        assert got == z3.simplify(concrete).as_long(), f"{name}({a}, {b})"
+
+
+def test_aiger_file_reads_back_as_the_same_circuit():
+    model = lower_text(COUNTER)
+    circuit = export(model)
+    inputs, latches, outputs, ands = read_aiger_ascii_or_binary(circuit.aig.aiger())
+    assert len(inputs) == len(circuit.aig.inputs) and len(latches) == len(circuit.aig.latches)
+    assert len(outputs) == len(circuit.outputs)
+    assert len(ands) == len(circuit.aig.cone(circuit.aig.outputs + circuit.aig.latch_next))
+    for lhs, (r0, r1) in ands.items():
+        assert 2 * lhs > r0 >= r1, "AIGER's binary form needs lhs > rhs0 >= rhs1"
+
+
+COUNTER = """
+var n: 0..7
+var stuck: bool
+init { n = 0; stuck = false }
+action inc() { require !stuck; n = n + 1 }
+action freeze() { stuck = true }
+invariant small: n <= 5
+config c {
+    expect small violated
+}
+"""
+
+
+# ---------------------------------------------------------------------------
+# ABC against the explicit engine
+
+def abc_and_explicit(model, depth: int) -> tuple[dict, dict, tuple[str, ...]]:
+    run = check(model, AbcOptions(depth, jobs=2))
+    every = explicit.check(model, explicit.ExplicitOptions(max_depth=None)).verdicts
+    return run.verdicts, every, run.deeper
+
+
+def disagreements(model, depth: int, by_abc: dict, by_explicit: dict, deeper: tuple[str, ...]) -> list[str]:
+    out = []
+    for prop in model.properties:
+        a, e = by_abc[prop.name], by_explicit[prop.name]
+        if isinstance(a, Unknown):
+            out.append(f"{prop.name}: ABC says {a!r}")
+            continue
+        if isinstance(a, Violated):
+            replay(model, a.trace, prop)
+            if not (isinstance(e, Violated) and e.depth == a.depth == a.trace.depth):
+                out.append(f"{prop.name}: ABC {a.depth}, explicit {e!r}")
+        elif isinstance(e, Violated) and e.depth <= depth:
+            out.append(f"{prop.name}: ABC {a!r}, explicit violated at {e.depth}")
+        elif isinstance(a, Proved) and isinstance(e, Violated):
+            out.append(f"{prop.name}: ABC proved it, explicit violated at {e.depth}")
+        elif isinstance(e, Violated) and prop.name not in deeper and isinstance(a, Proved):
+            out.append(f"{prop.name}: violated at {e.depth} > {depth} and ABC proved it")
+        elif isinstance(a, HoldsToDepth) and not isinstance(e, Violated) and prop.name in deeper:
+            out.append(f"{prop.name}: ABC says a violation exists deeper, explicit finds none")
+    return out
+
+
+def check_generated_with_abc(body: str, depth: int) -> None:
+    note(f"depth {depth}\n{body}")
+    try:
+        model = lower_text(body)
+    except SpecError:
+        assume(False)
+        return
+    try:
+        by_abc, by_explicit, deeper = abc_and_explicit(model, depth)
+    except explicit.CannotEnumerate:
+        assume(False)
+        return
+    event("violated within the depth" if any(isinstance(v, Violated) for v in by_abc.values()) else "none violated")
+    event("something proved" if any(isinstance(v, Proved) for v in by_abc.values()) else "nothing proved")
+    diff = disagreements(model, depth, by_abc, by_explicit, deeper)
+    assert not diff, "ABC and the explicit engine disagree:\n" + "\n".join(diff)
+
+
+@needs_abc
+@settings(max_examples=25)
+@given(spec_and_depth())
+def test_abc_agrees_with_explicit_search(case):
+    check_generated_with_abc(*case)
+
+
+@needs_abc
+@pytest.mark.slow
+@given(spec_and_depth(focus="bits"))
+def test_abc_agrees_with_explicit_search_on_bitvector_specs(case):
+    check_generated_with_abc(*case)
+
+
+@needs_abc
+@pytest.mark.slow
+@given(spec_and_depth(focus="arrays"))
+def test_abc_agrees_with_explicit_search_on_array_and_record_specs(case):
+    check_generated_with_abc(*case)
+
+
+@needs_abc
+def test_counter_shortest_violation_and_proof():
+    model = lower_text(COUNTER)
+    run = check(model, AbcOptions(8))
+    verdict = run.verdicts["small"]
+    assert isinstance(verdict, Violated) and verdict.depth == 6
+    assert [s.action for s in verdict.trace.steps] == ["inc"] * 6
+    replay(model, verdict.trace, model.property("small"))
+    assert isinstance(run.verdicts["range_n"], Violated) and run.verdicts["range_n"].depth == 8
+
+
+# ---------------------------------------------------------------------------
+# the re-check of ABC's invariant
+
+GUARDED = COUNTER.replace("action inc() { require !stuck; n = n + 1 }",
+                          "action inc() { require !stuck && n < 5; n = n + 1 }").replace(
+    "expect small violated", "")
+
+
+@needs_abc
+def test_recheck_accepts_abcs_invariant_and_rejects_broken_ones():
+    model = lower_text(GUARDED)
+    run = check(model, AbcOptions(3))
+    assert all(isinstance(v, Proved) for v in run.verdicts.values()), run.verdicts
+    circuit = export(model)
+    outputs = circuit.outputs
+    # n (0..7: four bits, signed) <= 5 as clauses: n[3] is 0, and not (n[2] and n[1])
+    good = [(("n[3]", False),), (("n[2]", False), ("n[1]", False))]
+    assert certificate.recheck(circuit, good, outputs, None).holds
+    too_weak: list = []
+    assert not certificate.recheck(circuit, too_weak, outputs, None).holds
+    not_inductive = [(("n[3]", False),), (("n[2]", False),)]  # n <= 3: inc leaves it
+    result = certificate.recheck(circuit, not_inductive, outputs, None)
+    assert not result.holds and result.reason == "a step leaves the invariant"
+    false_at_reset = [(("n[0]", True),)]
+    assert not certificate.recheck(circuit, false_at_reset, outputs, None).holds
+
+
+def test_invariant_files_are_read_as_blocked_cubes():
+    pla = ".i 3\n.o 1\n.ilb a b[0] c\n.ob inv\n.p 2\n1-0 1\n-1- 1\n.e\n"
+    assert answers.pla_invariant(pla) == [(("a", False), ("c", True)), (("b[0]", False),)]
+    printed = ("Original flop x[1] is proved equivalent to constant.\n"
+               "Original flop y is proved equivalent to flop x[0].\n")
+    assert answers.merged_latches(printed) == [(("x[1]", False),), (("y", False), ("x[0]", True)),
+                                               (("y", True), ("x[0]", False))]
+    assert answers.merged_latches("Original flop y is proved equivalent to internal node 17.\n") is None
+
+
+# ---------------------------------------------------------------------------
+# without ABC
+
+def test_missing_abc_makes_every_property_unknown_with_the_install_command(monkeypatch, tmp_path):
+    monkeypatch.setenv("MDCHECK_ABC", str(tmp_path / "no-such-abc"))
+    model = lower_text(COUNTER)
+    run = check(model, AbcOptions(3))
+    assert all(isinstance(v, Unknown) for v in run.verdicts.values())
+    spec = tmp_path / "counter.md"
+    spec.write_text("```mdcheck\n" + COUNTER + "```\n")
+    env = dict(os.environ, MDCHECK_ABC=str(tmp_path / "no-such-abc"))
+    done = subprocess.run([sys.executable, "-m", "checker.cli", str(spec), "--engine", "abc"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=HANG_SECONDS)
+    assert done.returncode == 2, done.stdout + done.stderr  # UNKNOWN
+    assert "MDCHECK_ABC names" in done.stdout and "no-such-abc" in done.stdout
+
+
+def test_path_without_abc_names_the_package(monkeypatch, tmp_path):
+    monkeypatch.delenv("MDCHECK_ABC", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(abc.AbcMissing, match="apt-get install berkeley-abc"):
+        abc.find_abc()
