@@ -80,3 +80,12 @@ def pla_invariant(text: str) -> list[Clause]:
                 raise ValueError(f"a cube of {len(cube)} literals for {len(names)} inputs")
             clauses.append(tuple((names[k], ch == "0") for k, ch in enumerate(cube) if ch != "-"))
     return clauses
+
+
+_SIZES = re.compile(r"lat\s*=\s*(\d+)\s+and\s*=\s*(\d+)")
+
+
+def sizes(printed: str) -> tuple[int, int] | None:
+    """(latches, ANDs) of the last `print_stats` in what ABC printed."""
+    found = _SIZES.findall(printed)
+    return (int(found[-1][0]), int(found[-1][1])) if found else None

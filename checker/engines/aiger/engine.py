@@ -1,13 +1,16 @@
 """`--engine abc`: the model as an AIGER circuit, checked by Berkeley ABC.
 
-1. BMC: `bmc3 -a` over every output to the depth; ABC checks the frames in order, so each
-   output's first failing frame is its shortest depth (export.py states why). Each property
-   so broken gets ABC's counterexample from a run on its output alone, as a Trace.
-2. Proof of what holds: `scorr` (merging latches equal in every reachable state) then
-   `pdr`, on the outputs of the properties still open; with --jobs > 1 plain `pdr` races it.
-   ABC's invariant is re-checked by Z3 on mdcheck's own terms (certificate.py); only then
-   are the properties PROVED. A property whose output PDR drives to 1 is broken deeper
-   than the depth, and the others are tried again without it.
+1. BMC of the properties the configuration expects to be violated: `bmc3 -a` on their
+   outputs to the depth. ABC checks the frames in order, so each output's first failing
+   frame is its shortest depth (export.py states why). Each property so broken gets ABC's
+   counterexample from a run on its output alone, as a Trace.
+2. Proof of the others: `scorr -l` (merging latches equal in every reachable state) then
+   `pdr`; with --jobs > 1 plain `pdr` races it. ABC's invariant is re-checked by Z3 on
+   mdcheck's own terms (certificate.py); only then are the properties PROVED. When PDR
+   drives an output to 1, that property is left to step 3 and the rest tried again.
+3. BMC, as in 1, of every property neither violated nor proved: a shortest violation, or
+   HOLDS to the depth. (A PROVED property needs no BMC: it holds at every depth.)
+The expectations only order the work; the verdicts do not depend on them.
 """
 from __future__ import annotations
 
@@ -59,12 +62,17 @@ def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] 
     run = AbcRun({}, {})
     run.figures.update(export_seconds=round(circuit.seconds, 2), latches=len(circuit.aig.latches),
                        inputs=len(circuit.aig.inputs), ands=circuit.aig.and_count, outputs=len(circuit.outputs))
+    expected = [p.name for p in model.properties if p.expect == "violated"]
     with tempfile.TemporaryDirectory(prefix="mdcheck-abc-") as directory:
         workdir = Path(directory)
-        _bounded(circuit, binary, workdir, options, run, started, tell)
-        open_props = [n for n in names if isinstance(run.verdicts.get(n), HoldsToDepth)]
-        if options.prove and open_props:
-            _prove(circuit, binary, workdir, options, run, open_props, started, tell)
+        _bounded(circuit, binary, workdir, options, run, expected, started, tell, "refute_seconds")
+        if options.prove:
+            candidates = [n for n in names if not isinstance(run.verdicts.get(n), (Violated, Unknown))]
+            if candidates:
+                _prove(circuit, binary, workdir, options, run, candidates, started, tell)
+        rest = [n for n in names if n not in run.verdicts]
+        _bounded(circuit, binary, workdir, options, run, rest, started, tell, "bmc_seconds")
+    run.deeper = tuple(sorted(set(run.deeper) - {n for n, v in run.verdicts.items() if isinstance(v, Violated)}))
     return run
 
 
@@ -79,27 +87,31 @@ def _time_limit(deadline: float | None) -> str:
     return f" -T {max(1, int(deadline - time.monotonic()))}"
 
 
-def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun, started: float,
-             tell: Callable[[str], None]) -> None:
-    """Shortest violations to options.depth; every property gets a verdict."""
-    model, depth = circuit.model, options.depth
-    if not circuit.outputs:
-        for prop in model.properties:
-            run.verdicts[prop.name] = HoldsToDepth(depth)
-            run.seconds[prop.name] = time.monotonic() - started
+def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun, props: list[str],
+             started: float, tell: Callable[[str], None], figure: str) -> None:
+    """Shortest violations of `props` to options.depth; each of them gets a verdict."""
+    depth = options.depth
+    if not props:
         return
-    (workdir / "model.aig").write_bytes(circuit.aig.aiger([o for o in circuit.aig.outputs],
-                                                          [o.name for o in circuit.outputs]))
+    positions = circuit.outputs_of(props)
+    if not positions:  # no frame can break them
+        for name in props:
+            run.verdicts[name] = HoldsToDepth(depth)
+            run.seconds[name] = time.monotonic() - started
+        return
+    (workdir / "bmc.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
+                                                        [circuit.outputs[k].name for k in positions]))
     frames = depth + 2  # a state output fires one frame after its depth
-    tell(f"ABC bmc3 to depth {depth}")
-    answer = abc.run(binary, abc.Script("bmc3", f"read_aiger model.aig; bmc3 -a -x -v -F {frames}"
+    tell(f"ABC bmc3 to depth {depth}: {len(props)} properties")
+    answer = abc.run(binary, abc.Script("bmc3", f"read_aiger bmc.aig; bmc3 -a -x -v -F {frames}"
                                         f"{_time_limit(options.deadline)}"), workdir, options.deadline)
-    run.figures["bmc_seconds"] = round(answer.seconds, 2)
+    run.figures[figure] = round(answer.seconds, 2)
     found = answers.bmc_answer(answer.output, frames, answer.status == "done")
     checked = depth if answer.status == "done" else min(depth, found.frames_done - 2)
     shortest: dict[str, tuple[int, int, int]] = {}  # property -> (depth, output, frame)
     deeper = []
-    for k, frame in sorted(found.first_failing.items()):
+    for position, frame in sorted(found.first_failing.items()):
+        k = positions[position]
         output = circuit.outputs[k]
         at = output.depth(frame)
         if at > depth:
@@ -109,9 +121,8 @@ def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, 
         # a tie goes to the failing step, as BMC asks about the step before the state it makes
         if best is None or (at, output.kind != "step") < (best[0], circuit.outputs[best[1]].kind != "step"):
             shortest[output.prop] = (at, k, frame)
-    traces = _counterexamples(circuit, binary, workdir, options, shortest, tell)
-    for prop in model.properties:
-        name = prop.name
+    traces = _counterexamples(circuit, binary, workdir, options, shortest, tell, run.figures)
+    for name in props:
         run.seconds[name] = time.monotonic() - started
         if name in traces:
             trace = traces[name]
@@ -121,11 +132,12 @@ def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, 
             run.verdicts[name] = Unknown(reason, checked)
         else:
             run.verdicts[name] = HoldsToDepth(depth)
-    run.deeper = tuple(sorted(set(deeper) - set(shortest)))
+    run.deeper = tuple(sorted(set(run.deeper) | set(deeper)))
 
 
 def _counterexamples(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions,
-                     shortest: dict[str, tuple[int, int, int]], tell: Callable[[str], None]) -> dict:
+                     shortest: dict[str, tuple[int, int, int]], tell: Callable[[str], None],
+                     run_figures: dict) -> dict:
     """Per property: ABC's run to its output's first failing frame, as a Trace (or Unknown)."""
     out: dict = {}
     pending = list(shortest.items())
@@ -138,8 +150,10 @@ def _counterexamples(circuit: Circuit, binary: str, workdir: Path, options: AbcO
             scripts.append(abc.Script(f"cex{number}", f"read_aiger {aig}; bmc3 -F {frame + 1}"
                                       f"{_time_limit(options.deadline)}; write_cex -n -f cex{number}.txt"))
         tell(f"ABC: counterexamples for {', '.join(name for name, _ in batch)}")
-        for (name, (at, k, frame)), answer in zip(batch, abc.race(binary, scripts, workdir, options.deadline,
-                                                                  lambda a: False)):
+        raced = abc.race(binary, scripts, workdir, options.deadline, lambda a: False)
+        seconds_so_far = float(run_figures.get("cex_seconds", 0.0))
+        run_figures["cex_seconds"] = round(seconds_so_far + max(a.seconds for a in raced), 2)
+        for (name, (at, k, frame)), answer in zip(batch, raced):
             got = answers.failing_output(answer.output)
             if answer.status != "done" or got is None or got[1] != frame:
                 out[name] = Unknown(f"ABC found '{name}' broken at depth {at}, but gave no counterexample "
@@ -165,7 +179,8 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
             (workdir / "prove.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
                                                                   [circuit.outputs[k].name for k in positions]))
             limit = _time_limit(options.deadline)
-            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; pdr -d -I scorr.pla{limit}")]
+            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; print_stats; "
+                                  f"pdr -d -I scorr.pla{limit}")]
             if options.jobs > 1:
                 scripts.append(abc.Script("pdr", f"read_aiger prove.aig; pdr -d -I plain.pla{limit}"))
             tell(f"ABC: proving {len(candidates)} properties ({' | '.join(s.name for s in scripts)})")
@@ -181,7 +196,7 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
                 failing = answers.failing_output(winner.output)
                 assert failing is not None
                 broken = circuit.outputs[positions[failing[0]]]
-                run.deeper = tuple(sorted(set(run.deeper) | {broken.prop}))
+                run.deeper = tuple(sorted(set(run.deeper) | {broken.prop}))  # unless step 3 finds it
                 candidates = [c for c in candidates if c != broken.prop]
                 continue
             engine = winner.script.name
@@ -193,6 +208,9 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
                 break
             clauses = clauses + answers.pla_invariant(pla.read_text())
             run.figures["abc_proof_seconds"] = round(winner.seconds, 2)
+            reduced = answers.sizes(winner.output)
+            if reduced:
+                run.figures.update(reduced_latches=reduced[0], reduced_ands=reduced[1])
         tell(f"Z3: re-checking ABC's invariant ({len(clauses)} clauses)")
         checked = certificate.recheck(circuit, clauses, [circuit.outputs[k] for k in positions], options.deadline)
         run.figures.update(recheck_seconds=round(checked.seconds, 2), invariant_clauses=len(clauses),
