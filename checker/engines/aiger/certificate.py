@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import z3
@@ -65,7 +66,10 @@ def holds_at_reset(clauses: list[Clause]) -> bool:
     return all(any(value is False for _, value in clause) for clause in clauses)
 
 
-def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None) -> Recheck:
+def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None,
+            workers: int = 1) -> Recheck:
+    """The four obligations above; with `workers` > 1 the queries run in that many threads,
+    each in a Z3 context of its own (Z3 releases the GIL while it solves)."""
     started = time.monotonic()
     if not holds_at_reset(clauses):
         return Recheck(False, "the invariant does not hold in the reset state", time.monotonic() - started)
@@ -83,38 +87,90 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
         ("the invariant allows a frame that breaks " + ", ".join(sorted({o.prop for o in outputs})),
          encoder.conj([before, encoder.disj([terms.output(encoder, o, initialized) for o in outputs])])),
     ]
-    known = _constant_cells(circuit, clauses)
-    spent: list[float] = []
-    for what, query in obligations:
-        solver = z3.SolverFor("QF_BV", ctx=ctx)
-        # the invariant fixes these cells in the state before: Z3 gets them as values, which
-        # spares it bit-blasting the step on them (the invariant's own clauses stay)
-        solver.add(z3.substitute(query, *known) if known else query)
-        began = time.monotonic()
-        result = _check(solver, ctx, deadline)
-        spent.append(round(time.monotonic() - began, 2))
+    known = _merged_state(circuit, clauses)
+    act = circuit.step.act
+    # the step's obligation, one query per action: each then holds that action's terms only
+    queries = [(what, query, []) for what, query in obligations[:1]]
+    choices = range(len(circuit.model.actions)) if act is not None else [None]
+    queries += [(obligations[1][0], obligations[1][1], [] if k is None else [(act, z3.BitVecVal(k, act.size(), ctx))])
+                for k in choices]
+    queries += [(what, query, []) for what, query in obligations[2:]]
+    # the invariant fixes these cells in the state before, or ties them to others: Z3 gets
+    # them so, which spares it bit-blasting the step on them (the invariant stays whole)
+    prepared = [(what, z3.substitute(query, *(known + chosen)) if known + chosen else query)
+                for what, query, chosen in queries]
+    if workers > 1:
+        prepared = [(what, query.translate(z3.Context())) for what, query in prepared]
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        answers = list(pool.map(lambda item: _solve(item[1], deadline), prepared))
+    for (what, _), (result, reason, _) in zip(prepared, answers):
         if result == z3.unknown:
-            return Recheck(False, "timeout" if deadline and time.monotonic() >= deadline else
-                           f"Z3 gave up ({solver.reason_unknown()})", time.monotonic() - started)
+            return Recheck(False, reason, time.monotonic() - started)
         if result == z3.sat:
             return Recheck(False, what, time.monotonic() - started)
-    return Recheck(True, "", time.monotonic() - started, tuple(spent))
+    return Recheck(True, "", time.monotonic() - started, tuple(seconds for _, _, seconds in answers))
 
 
-def _constant_cells(circuit: Circuit, clauses: list[Clause]) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
-    """(state cell, value) for every cell whose bits the invariant's unit clauses all fix."""
-    unit = {literal[0]: literal[1] for clause in clauses if len(clause) == 1 for literal in clause}
+def _solve(query: z3.BoolRef, deadline: float | None) -> tuple[z3.CheckSatResult, str, float]:
+    began = time.monotonic()
+    solver = z3.SolverFor("QF_BV", ctx=query.ctx)
+    solver.add(query)
+    result = _check(solver, query.ctx, deadline)
+    reason = ""
+    if result == z3.unknown:
+        reason = "timeout" if deadline and time.monotonic() >= deadline else f"Z3 gave up ({solver.reason_unknown()})"
+    return result, reason, round(time.monotonic() - began, 2)
+
+
+def _merged_state(circuit: Circuit, clauses: list[Clause]) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+    """(state cell, the cell with every bit the invariant fixes or ties to another replaced by
+    that constant or that bit): the state before, under the invariant, with the merged bits
+    eliminated. Z3 then folds the step on them instead of bit-blasting it whole."""
+    constant: dict[str, bool] = {}
+    for clause in clauses:
+        if len(clause) == 1:
+            constant[clause[0][0]] = clause[0][1]
+    every = set(clauses)
+    equal_to: dict[str, str] = {}
+    for clause in clauses:
+        if len(clause) == 2:
+            (a, va), (b, vb) = clause
+            if not va and vb and ((a, True), (b, False)) in every:  # a => b and b => a
+                equal_to.setdefault(a, b)
     ctx = circuit.encoder.ctx
+    where: dict[str, tuple[z3.ExprRef, int | None]] = {}  # bit -> (its cell's constant, position)
+    for cell in circuit.latch_cells:
+        variable = z3.Bool(cell.name, ctx) if cell.is_bool else z3.BitVec(cell.name, cell.width, ctx)
+        for i, bit in enumerate(cell.bit_names()):
+            where[bit] = (variable, None if cell.is_bool else i)
+
+    def as_bit(bit: str, seen: frozenset = frozenset()) -> z3.BitVecRef | None:
+        if bit in constant:
+            return z3.BitVecVal(int(constant[bit]), 1, ctx)
+        if bit in equal_to and bit not in seen and equal_to[bit] in where:
+            resolved = as_bit(equal_to[bit], seen | {bit})
+            if resolved is not None:
+                return resolved
+        if bit in seen:
+            return None
+        variable, position = where[bit]
+        if position is None:
+            return z3.If(variable, z3.BitVecVal(1, 1, ctx), z3.BitVecVal(0, 1, ctx))
+        return z3.Extract(position, position, variable)
+
     out = []
     for cell in circuit.latch_cells:
         bits = cell.bit_names()
-        if not all(b in unit for b in bits):
+        if not any(b in constant or b in equal_to for b in bits):
+            continue
+        parts = [as_bit(b) for b in bits]
+        if any(p is None for p in parts):
             continue
         if cell.is_bool:
-            out.append((z3.Bool(cell.name, ctx), z3.BoolVal(unit[cell.name], ctx)))
+            out.append((z3.Bool(cell.name, ctx), parts[0] == z3.BitVecVal(1, 1, ctx)))
         else:
-            value = sum(1 << i for i, b in enumerate(bits) if unit[b])
-            out.append((z3.BitVec(cell.name, cell.width, ctx), z3.BitVecVal(value, cell.width, ctx)))
+            value = parts[0] if len(parts) == 1 else z3.Concat(*reversed(parts))
+            out.append((z3.BitVec(cell.name, cell.width, ctx), z3.simplify(value)))
     return out
 
 

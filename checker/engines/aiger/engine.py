@@ -179,7 +179,7 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
             (workdir / "prove.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
                                                                   [circuit.outputs[k].name for k in positions]))
             limit = _time_limit(options.deadline)
-            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; print_stats; "
+            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; dc2; print_stats; "
                                   f"pdr -d -I scorr.pla{limit}")]
             if options.jobs > 1:
                 scripts.append(abc.Script("pdr", f"read_aiger prove.aig; pdr -d -I plain.pla{limit}"))
@@ -212,7 +212,8 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
             if reduced:
                 run.figures.update(reduced_latches=reduced[0], reduced_ands=reduced[1])
         tell(f"Z3: re-checking ABC's invariant ({len(clauses)} clauses)")
-        checked = certificate.recheck(circuit, clauses, [circuit.outputs[k] for k in positions], options.deadline)
+        checked = certificate.recheck(circuit, clauses, [circuit.outputs[k] for k in positions], options.deadline,
+                                      options.jobs)
         run.figures.update(recheck_seconds=round(checked.seconds, 2), invariant_clauses=len(clauses),
                            proof_engine=engine)
         if not checked.holds:
