@@ -65,7 +65,7 @@ def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] 
     expected = [p.name for p in model.properties if p.expect == "violated"]
     with tempfile.TemporaryDirectory(prefix="mdcheck-abc-") as directory:
         workdir = Path(directory)
-        _bounded(circuit, binary, workdir, options, run, expected, started, tell, "refute_seconds")
+        _refute(circuit, binary, workdir, options, run, expected, started, tell)
         if options.prove:
             candidates = [n for n in names if not isinstance(run.verdicts.get(n), (Violated, Unknown))]
             if candidates:
@@ -85,6 +85,49 @@ def _time_limit(deadline: float | None) -> str:
     if deadline is None:
         return ""
     return f" -T {max(1, int(deadline - time.monotonic()))}"
+
+
+def _refute(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun, props: list[str],
+            started: float, tell: Callable[[str], None]) -> None:
+    """Shortest violations of the few properties expected to break: `bmc3` on each of their
+    outputs alone, all at once, each stopping at its first failing frame with its
+    counterexample written. A property's depth is the lesser of its outputs' (a tie goes to
+    the failing step, as BMC asks about a step before the state it makes)."""
+    depth, frames = options.depth, options.depth + 2
+    positions = circuit.outputs_of(props)
+    scripts = []
+    for k in positions:
+        (workdir / f"refute{k}.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k]], [circuit.outputs[k].name]))
+        scripts.append(abc.Script(f"refute{k}", f"read_aiger refute{k}.aig; bmc3 -F {frames}"
+                                  f"{_time_limit(options.deadline)}; write_cex -n -f refute{k}.txt"))
+    tell(f"ABC bmc3 to depth {depth}: {', '.join(props)}")
+    answers_of = dict(zip(positions, abc.race(binary, scripts, workdir, options.deadline, lambda a: False)))
+    run.figures["refute_seconds"] = round(max((a.seconds for a in answers_of.values()), default=0.0), 2)
+    for name in props:
+        mine = [k for k in positions if circuit.outputs[k].prop == name]
+        unfinished = [answers_of[k] for k in mine if answers_of[k].status != "done"]
+        found = []
+        for k in mine:
+            failing = answers.failing_output(answers_of[k].output)
+            if failing is not None:
+                output = circuit.outputs[k]
+                found.append((output.depth(failing[1]), output.kind != "step", k, failing[1]))
+        if any(f[0] > depth for f in found):
+            run.deeper = tuple(sorted(set(run.deeper) | {name}))
+        found = [f for f in found if f[0] <= depth]
+        run.seconds[name] = time.monotonic() - started
+        if unfinished:
+            run.verdicts[name] = Unknown(unfinished[0].reason, -1)
+        elif not found:
+            run.verdicts[name] = HoldsToDepth(depth)
+        else:
+            at, _, k, frame = min(found)
+            try:
+                trace = trace_of(circuit, (workdir / f"refute{k}.txt").read_text(), frame, circuit.outputs[k])
+                run.verdicts[name] = Violated(at, trace)
+            except (BadWitness, OSError) as bad:
+                run.verdicts[name] = Unknown(f"ABC's counterexample for '{name}' does not fit the circuit: {bad}",
+                                             at - 1)
 
 
 def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun, props: list[str],
