@@ -1,14 +1,15 @@
 """`--engine abc`: the model as an AIGER circuit, checked by Berkeley ABC.
 
-1. BMC of the properties the configuration expects to be violated: `bmc3 -a` on their
-   outputs to the depth. ABC checks the frames in order, so each output's first failing
-   frame is its shortest depth (export.py states why). Each property so broken gets ABC's
-   counterexample from a run on its output alone, as a Trace.
+1. BMC of the properties the configuration expects to be violated: `bmc3` on each of their
+   outputs alone, to the depth. ABC checks the frames in order, so an output's first
+   failing frame is its shortest depth (export.py states why); the run writes its
+   counterexample, read back as a Trace.
 2. Proof of the others: `scorr -l` (merging latches equal in every reachable state) then
    `pdr`; with --jobs > 1 plain `pdr` races it. ABC's invariant is re-checked by Z3 on
    mdcheck's own terms (certificate.py); only then are the properties PROVED. When PDR
    drives an output to 1, that property is left to step 3 and the rest tried again.
-3. BMC, as in 1, of every property neither violated nor proved: a shortest violation, or
+3. BMC of every property neither violated nor proved, `bmc3 -a` on all their outputs at
+   once: a shortest violation (its counterexample from a run on that output alone), or
    HOLDS to the depth. (A PROVED property needs no BMC: it holds at every depth.)
 The expectations only order the work; the verdicts do not depend on them.
 """
