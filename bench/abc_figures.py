@@ -52,8 +52,9 @@ def deadline(budget: float) -> float:
 
 def crashes(budget: float, skip_z3: bool) -> None:
     print("1. seed crash configurations (specs/ptdesc.md, word-exact), BMC only")
-    print("   refute: bmc3 on the expected violations' outputs; cex: their counterexamples; rest: bmc3 on the "
-          "other properties to the depth; Z3 BMC: every property to the depth")
+    print("   refute: bmc3 on each output of the expected violations, at once, each run writing its counterexample; "
+          "cex: counterexamples of the other properties; rest: bmc3 on the other properties to the depth; "
+          "Z3 BMC: every property to the depth")
     print(f"{'config':22} {'depth':>5} {'latches':>7} {'ANDs':>8} {'export':>7} {'refute':>6} {'cex':>6} {'rest':>6} "
           f"{'violations (depth)':30} {'replayed':8} {'Z3 BMC':>7}")
     for config in CRASHES:

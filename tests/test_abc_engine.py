@@ -199,7 +199,7 @@ def test_abc_agrees_with_explicit_search(case):
 
 @needs_abc
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(spec_and_depth(focus="bits"))
 def test_abc_agrees_with_explicit_search_on_bitvector_specs(case):
     check_generated_with_abc(*case)
@@ -207,7 +207,7 @@ def test_abc_agrees_with_explicit_search_on_bitvector_specs(case):
 
 @needs_abc
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(spec_and_depth(focus="arrays"))
 def test_abc_agrees_with_explicit_search_on_array_and_record_specs(case):
     check_generated_with_abc(*case)
