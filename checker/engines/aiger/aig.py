@@ -182,7 +182,6 @@ def read_aiger_ascii_or_binary(data: bytes) -> tuple[list[int], list[tuple[int, 
     kind, *numbers = data[:header_end].decode().split()
     m, i, l, o, a = (int(x) for x in numbers[:5])
     position = header_end + 1
-    lines: list[str] = []
 
     def line() -> str:
         nonlocal position
@@ -209,7 +208,6 @@ def read_aiger_ascii_or_binary(data: bytes) -> tuple[list[int], list[tuple[int, 
     for k in range(l):
         latches.append((i + 1 + k, int(line().split()[0])))
     outputs = [int(line().split()[0]) for _ in range(o)]
-    del lines
     for k in range(a):
         lhs = 2 * (i + l + 1 + k)
         deltas = []
