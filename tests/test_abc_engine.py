@@ -308,3 +308,11 @@ def test_cli_prints_abcs_trace_and_proof(tmp_path):
     jsonschema.Draft202012Validator(schema).validate(document)
     engines = {p["name"]: p["engine"] for c in document["specs"][0]["configurations"] for p in c["properties"]}
     assert engines["frozen_small"] == "abc" and engines["small"] == "abc"
+
+
+def test_a_binary_that_answers_nothing_settles_nothing(monkeypatch):
+    """A program that exits 0 and prints nothing (not ABC, or ABC broken) proves nothing and
+    bounds nothing: every property is UNKNOWN, never HOLDS."""
+    monkeypatch.setenv("MDCHECK_ABC", "true")
+    run = check(lower_text(COUNTER), AbcOptions(3))
+    assert all(isinstance(v, Unknown) for v in run.verdicts.values()), run.verdicts

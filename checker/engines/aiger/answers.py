@@ -22,13 +22,26 @@ class BmcAnswer:
     frames_done: int               # frames 0 .. frames_done - 1 are checked for every output
 
 
+_SETTLED = re.compile(r"^(?:No output asserted in|.*outputs are SAT .* after)\s+(\d+) frames", re.M)
+
+
+def frames_settled(printed: str) -> int | None:
+    """The frames `bmc3` says it settled for every output it did not find failing; None when it
+    printed no such summary (it stopped early, or what ran was not ABC)."""
+    found = _SETTLED.findall(printed)
+    return int(found[-1]) if found else None
+
+
 def bmc_answer(printed: str, frames_asked: int, finished: bool) -> BmcAnswer:
-    """`bmc3 -a -x -v`'s report; `finished`: ABC ran to the end (no timeout, no crash)."""
+    """`bmc3 -a -x -v`'s report; `finished`: ABC exited normally. Frames count as checked only
+    as far as ABC says so: an exit without its summary line settles nothing past the frames
+    it reported done."""
     first = {int(k): int(f) for k, f in _ASSERTED_ALL.findall(printed)}
     for k, f in _ASSERTED_ONE.findall(printed):
         first.setdefault(int(k), int(f))
     done = [int(f) + 1 for f in _FRAME_DONE.findall(printed)]
-    frames_done = frames_asked if finished else max(done, default=0)
+    settled = frames_settled(printed) if finished else None
+    frames_done = frames_asked if settled is not None and settled >= frames_asked else max(done, default=0)
     return BmcAnswer(first, frames_done)
 
 

@@ -106,10 +106,14 @@ def _refute(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, r
     run.figures["refute_seconds"] = round(max((a.seconds for a in answers_of.values()), default=0.0), 2)
     for name in props:
         mine = [k for k in positions if circuit.outputs[k].prop == name]
-        unfinished = [answers_of[k] for k in mine if answers_of[k].status != "done"]
         found = []
+        unfinished = []
         for k in mine:
-            failing = answers.failing_output(answers_of[k].output)
+            printed = answers_of[k].output
+            failing = answers.failing_output(printed)
+            settled = answers.frames_settled(printed)
+            if answers_of[k].status != "done" or (failing is None and (settled is None or settled < frames)):
+                unfinished.append(answers_of[k])
             if failing is not None:
                 output = circuit.outputs[k]
                 found.append((output.depth(failing[1]), output.kind != "step", k, failing[1]))
@@ -118,7 +122,9 @@ def _refute(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, r
         found = [f for f in found if f[0] <= depth]
         run.seconds[name] = time.monotonic() - started
         if unfinished:
-            run.verdicts[name] = Unknown(unfinished[0].reason, -1)
+            stopped = unfinished[0]
+            run.verdicts[name] = Unknown(stopped.reason if stopped.status != "done"
+                                         else "ABC stopped without settling every frame", -1)
         elif not found:
             run.verdicts[name] = HoldsToDepth(depth)
         else:
@@ -151,7 +157,8 @@ def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, 
                                         f"{_time_limit(options.deadline)}"), workdir, options.deadline)
     run.figures[figure] = round(answer.seconds, 2)
     found = answers.bmc_answer(answer.output, frames, answer.status == "done")
-    checked = depth if answer.status == "done" else min(depth, found.frames_done - 2)
+    complete = found.frames_done >= frames
+    checked = depth if complete else min(depth, found.frames_done - 2)
     shortest: dict[str, tuple[int, int, int]] = {}  # property -> (depth, output, frame)
     deeper = []
     for position, frame in sorted(found.first_failing.items()):
@@ -171,8 +178,8 @@ def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, 
         if name in traces:
             trace = traces[name]
             run.verdicts[name] = trace if isinstance(trace, Unknown) else Violated(shortest[name][0], trace)
-        elif answer.status != "done" and checked < depth:
-            reason = "timeout" if answer.status == "timeout" else answer.reason
+        elif not complete:
+            reason = answer.reason if answer.status != "done" else "ABC stopped without settling every frame"
             run.verdicts[name] = Unknown(reason, checked)
         else:
             run.verdicts[name] = HoldsToDepth(depth)
