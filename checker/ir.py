@@ -465,6 +465,7 @@ class Model:
     properties: tuple[Property, ...]
     symbols: tuple[Symbol, ...] = ()
     depth: int | None = None  # the configuration's own BMC depth, if it sets one
+    description: str = ""     # what the configuration is about, in the spec's words
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -40,11 +41,21 @@ def parse_block(block: ModelBlock) -> tuple[s.Decl, ...]:
     except UnexpectedInput as error:
         raise SpecError([_syntax_diagnostic(error, block)]) from None
     try:
-        return tuple(_ToAst(block).transform(tree).children)
+        decls = tuple(_ToAst(block).transform(tree).children)
     except VisitError as error:
         if isinstance(error.orig_exc, (SpecError, RecursionError)):  # the CLI reports nesting as MDC402
             raise error.orig_exc from None
         raise
+    if decls and isinstance(decls[0], s.ConfigDecl) and not decls[0].description and block.prose:
+        decls = (replace(decls[0], description=first_sentence(block.prose)),) + decls[1:]
+    return decls
+
+
+def first_sentence(prose: str) -> str:
+    """`Patch 6 leaves the tail pages untagged. The loop ...` -> `Patch 6 leaves the tail pages untagged`."""
+    text = " ".join(prose.split())
+    end = re.search(r"[.!?:](\s|$)", text)
+    return (text[:end.start()] if end else text).strip()
 
 
 def _span_at(block: ModelBlock, line: int, col: int, end_line: int | None = None,
@@ -221,6 +232,8 @@ class _ToAst(Transformer):
         return s.InvariantDecl(str(c[0]), c[1], self._span(meta), lemma=True)
 
     def config_decl(self, meta, c):
+        if len(c) > 1 and isinstance(c[1], Token) and c[1].type == "STRING":
+            return s.ConfigDecl(str(c[0]), tuple(c[2:]), self._span(meta), _unquote(c[1]))
         return s.ConfigDecl(str(c[0]), tuple(c[1:]), self._span(meta))
 
     def config_const(self, meta, c):

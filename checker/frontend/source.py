@@ -31,6 +31,7 @@ class ModelBlock:
     first_line: int  # 1-based line in the .md file of the block's first content line
     text: str
     indent: int = 0  # columns Markdown stripped from each line (a fence inside a list item)
+    prose: str = ""  # the paragraph just before the block, as plain text (a configuration's description)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,13 @@ def extract_blocks(path: str, text: str) -> SpecDocument:
     tokens = MarkdownIt("commonmark").parse(text)
     source_lines = text.splitlines()
     blocks = []
-    for token in tokens:
+    paragraph = ""
+    for previous, token in zip([None, *tokens], tokens):
+        if token.type == "inline" and previous is not None and previous.type == "paragraph_open":
+            paragraph = "".join(c.content if c.type in ("text", "code_inline") else " " if c.type.endswith("break")
+                                else "" for c in token.children or ())
+        elif token.type == "heading_open":
+            paragraph = ""
         if token.type != "fence" or token.map is None:
             continue
         info = token.info.strip().split()
@@ -57,7 +64,8 @@ def extract_blocks(path: str, text: str) -> SpecDocument:
             continue
         first = token.map[0] + 1
         blocks.append(ModelBlock(path, first + 1, token.content,
-                                 _stripped_indent(source_lines, first, token.content)))
+                                 _stripped_indent(source_lines, first, token.content), paragraph))
+        paragraph = ""
     return SpecDocument(path, text, tuple(blocks))
 
 

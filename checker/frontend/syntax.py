@@ -364,6 +364,7 @@ class ConfigDecl:
     name: str
     items: tuple[ConfigItem, ...]
     span: Span | None = _span()
+    description: str = ""  # `config NAME "what it reproduces" { ... }`, else the prose before its block
 
 
 Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | LayoutDecl | ViewDecl

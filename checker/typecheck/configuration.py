@@ -51,7 +51,7 @@ class ConfigurationLowering:
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
-                        properties, symbols, self._config_depth())
+                        properties, symbols, self._config_depth(), self.config.description if self.config else "")
 
     def _config_depth(self) -> int | None:
         items = [i for i in self.config.items if isinstance(i, s.ConfigDepth)] if self.config else []

@@ -29,13 +29,20 @@ class Blocked(Exception):
 
 
 class Violation(Exception):
-    """An assert or an implicit check failed; `detail` says with which values."""
+    """An assert or an implicit check failed; `detail` says with which values, `state` is the
+    state at the failing statement, `calls` the procs and fns it sits in, outermost first."""
 
-    def __init__(self, prop: str, span: Span | None, detail: tuple["str | Read", ...] = ()):
+    def __init__(self, prop: str, span: Span | None, detail: tuple["str | Read", ...] = (),
+                 state: Mapping[str, object] | None = None, calls: tuple["Call", ...] = ()):
         super().__init__(prop)
         self.prop = prop
         self.span = span
         self.detail = detail
+        self.state = state
+        self.calls = calls
+
+
+Call = tuple[str, "Span | None"]  # a proc or fn entered, and where it is defined
 
 
 def array_position(t: ir.ArrayType, index: object) -> int:
@@ -54,6 +61,8 @@ class Env:
     read_locals: bool = False  # record parameters and lets too (an assert's values)
     writes: list["FieldWrite"] | None = None  # layout fields written, when replaying for a trace
     memo: dict | None = None  # fn results by (fn, arguments), while the state cannot change
+    touched: set[str] | None = None  # names of the state cells read, when replaying for a trace
+    calls: tuple[Call, ...] = ()     # the procs and fns being run, outermost first
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ def _state_ref(e: ir.StateRef, env: Env) -> object:
     value = env.state[e.name]
     if env.reads is not None:
         _record(env, e, value)
+    if env.touched is not None:
+        _touch(env, e)
     return value
 
 
@@ -112,6 +123,8 @@ def _bits_of(e: ir.BitsOf, env: Env) -> object:
     value = (words[f.word] >> f.bit) & ((1 << f.width) - 1)  # type: ignore[index]
     if env.reads is not None:
         _record(env, e, value)
+    if env.touched is not None:
+        _touch(env, e)
     return value
 
 
@@ -125,6 +138,8 @@ def _field_get(e: ir.FieldGet, env: Env) -> object:
     value = evaluate(e.base, env)[record_type.position(e.field_name)]  # type: ignore[index]
     if env.reads is not None:
         _record(env, e, value)
+    if env.touched is not None:
+        _touch(env, e)
     return value
 
 
@@ -136,6 +151,8 @@ def _index_get(e: ir.IndexGet, env: Env) -> object:
     value = array[array_position(e.base.type, i)]  # type: ignore[index,arg-type]
     if env.reads is not None:
         _record(env, e, value)
+    if env.touched is not None:
+        _touch(env, e)
     return value
 
 
@@ -182,7 +199,8 @@ def _fn_call(e: ir.FnCall, env: Env) -> object:
             inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), memo=env.memo)
             env.memo[key] = evaluate(fn.body, inner)
         return env.memo[key]
-    inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), env.reads)
+    inner = Env(env.state, dict(zip((p for p, _ in fn.params), values)), env.reads, touched=env.touched,
+                calls=env.calls + ((fn.name, fn.span),))
     return evaluate(fn.body, inner)
 
 
@@ -202,7 +220,7 @@ def _check(check: ir.Check, env: Env) -> None:
     try:
         ok = evaluate(check.cond, env)
         if not ok:
-            raise Violation(check.prop, check.span, _check_detail(check, env))
+            raise Violation(check.prop, check.span, _check_detail(check, env), dict(env.state), env.calls)
     finally:
         env.reads = saved
 
@@ -290,6 +308,18 @@ def _record(env: Env, e: ir.Expr, value: object) -> None:
         env.reads.append((path, value, e.type))
 
 
+def _touch(env: Env, e: ir.Expr) -> None:
+    assert env.touched is not None
+    if not isinstance(e.type, (ir.RecordType, ir.ArrayType, ir.LayoutType)):
+        saved, env.touched = env.touched, None  # naming the place evaluates its indices again
+        try:
+            path = place_name(e, env)
+        finally:
+            env.touched = saved
+        if path is not None:
+            saved.add(path)
+
+
 def _record_local(env: Env, name: str, value: object, t: ir.Type) -> None:
     if env.reads is not None and not isinstance(t, (ir.RecordType, ir.ArrayType, ir.LayoutType)) \
             and all(p != name for p, _, _ in env.reads):
@@ -367,10 +397,11 @@ def _execute(st: ir.Stmt, env: Env) -> None:
                 raise Blocked(st.span)
         case ir.Assert(cond=cond, prop=prop):
             if not evaluate(cond, env):
-                raise Violation(prop, st.span, _reads_of(cond, env))
+                raise Violation(prop, st.span, _reads_of(cond, env), dict(env.state), env.calls)
         case ir.ProcCall(proc=proc, args=args):
             values = [evaluate(a, env) for a in args]
-            inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)), writes=env.writes)
+            inner = Env(env.state, dict(zip((p for p, _ in proc.params), values)), writes=env.writes,
+                        touched=env.touched, calls=env.calls + ((proc.name, proc.span),))
             execute(proc.body, inner)
         case _:
             raise AssertionError(st)
@@ -420,15 +451,17 @@ def _updated(value: object, t: ir.Type, path: list, new: object) -> object:
 
 # ---- whole-model helpers ----
 
-def run_init(model: ir.Model, havoc: State) -> dict[str, object]:
-    env = Env(dict(havoc))
+def run_init(model: ir.Model, havoc: State, writes: list[FieldWrite] | None = None) -> dict[str, object]:
+    env = Env(dict(havoc), writes=writes)
     execute(model.init, env)
     return env.state
 
 
 def run_action(action: ir.ActionDef, state: State, args: Mapping[str, object],
-               writes: list[FieldWrite] | None = None) -> dict[str, object]:
-    env = Env(dict(state), dict(args), writes=writes)
+               writes: list[FieldWrite] | None = None, touched: set[str] | None = None) -> dict[str, object]:
+    """The state after the action; `writes` and `touched`, when given, collect the layout
+    fields it writes and the names of the cells it reads."""
+    env = Env(dict(state), dict(args), writes=writes, touched=touched)
     execute(action.body, env)
     return env.state
 

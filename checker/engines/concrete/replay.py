@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from checker import ir
 from checker.engines.concrete.interp import (
     Blocked,
+    Call,
     FailedInstance,
     FieldWrite,
     Violation,
@@ -35,20 +36,25 @@ class Evidence:
     instance: FailedInstance | None  # for invariants: which instance, what it read
     detail: tuple = ()               # for asserts and checks: messages and (cell, value, type) reads
     writes: tuple[tuple[FieldWrite, ...], ...] = ()  # per step: layout fields written, as named
+    init_writes: tuple[FieldWrite, ...] = ()  # the layout fields init wrote, as named
+    touched: frozenset[str] = frozenset()     # the cells the steps read
+    failure_state: dict | None = None         # the state at the failing assert or check, mid-step
+    calls: tuple[Call, ...] = ()              # the procs and fns the failing statement sits in
 
 
 def replay(model: ir.Model, trace: Trace, prop: ir.Property) -> Evidence:
+    init_writes: list[FieldWrite] = []
     try:
-        state = run_init(model, trace.havoc)
+        state = run_init(model, trace.havoc, init_writes)
     except Blocked:
         raise ReplayError("init's requirements do not hold for the solver's initial values") from None
     except Violation as v:
         if trace.depth == 0 and trace.failed_in_step and v.prop == prop.name:
-            return Evidence(prop, v.span, None, v.detail)
+            return Evidence(prop, v.span, None, v.detail, failure_state=v.state, calls=v.calls)
         raise ReplayError(f"init fails '{v.prop}' on replay") from None
     if dict(state) != dict(trace.initial):
         raise ReplayError("init gives a different initial state on replay")
-    return _replay_steps(model, state, trace, prop)
+    return replace(_replay_steps(model, state, trace, prop), init_writes=tuple(init_writes))
 
 
 def replay_from_state(model: ir.Model, trace: Trace, prop: ir.Property,
@@ -81,6 +87,7 @@ def _state_breaks(model: ir.Model, state: dict, name: str) -> bool:
 def _replay_steps(model: ir.Model, state: dict, trace: Trace, prop: ir.Property) -> Evidence:
     actions = {a.name: a for a in model.actions}
     step_writes: list[tuple[FieldWrite, ...]] = []
+    touched: set[str] = set()
     for number, step in enumerate(trace.steps, start=1):
         action = actions.get(step.action)
         if action is None:
@@ -92,13 +99,15 @@ def _replay_steps(model: ir.Model, state: dict, trace: Trace, prop: ir.Property)
         last = number == len(trace.steps)
         try:
             writes: list[FieldWrite] = []
-            state = run_action(action, state, args, writes)
+            state = run_action(action, state, args, writes, touched)
             step_writes.append(tuple(writes))
         except Blocked:
             raise ReplayError(f"step {number}: {step.action} is not enabled on replay") from None
         except Violation as v:
             if last and trace.failed_in_step and v.prop == prop.name:
-                return Evidence(prop, v.span, None, v.detail, tuple(step_writes))
+                return Evidence(prop, v.span, None, v.detail, tuple(step_writes) + (tuple(writes),),
+                                touched=frozenset(touched), failure_state=v.state,
+                                calls=((action.name, action.span),) + v.calls)
             raise ReplayError(f"step {number}: {step.action} fails '{v.prop}' on replay") from None
         if last and trace.failed_in_step:
             raise ReplayError(f"step {number}: {step.action} does not fail '{prop.name}' on replay")
@@ -106,7 +115,7 @@ def _replay_steps(model: ir.Model, state: dict, trace: Trace, prop: ir.Property)
             raise ReplayError(f"step {number}: {step.action} gives a different state on replay")
     if trace.failed_in_step:
         raise ReplayError("the trace ends without the failing step")
-    return replace(_broken_in_state(model, state, prop), writes=tuple(step_writes))
+    return replace(_broken_in_state(model, state, prop), writes=tuple(step_writes), touched=frozenset(touched))
 
 
 def _broken_in_state(model: ir.Model, state: dict, prop: ir.Property) -> Evidence:
