@@ -32,6 +32,7 @@ from checker.engines.concrete import explicit
 from checker.frontend.diagnostics import SourceTexts, SpecError
 from checker.reports import json_report
 from checker.reports.outcome import ConfigOutcome, SpecOutcome
+from checker.reports.screen import verdict_lines
 from checker.reports.progress import Progress, shows_progress
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_SPEC_ERROR", "EXIT_UNEXPECTED", "EXIT_UNKNOWN", "EXIT_VACUOUS",
@@ -91,6 +92,9 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     except OSError as error:
         print(f"mdcheck: error[MDC001]: cannot write {error.filename}: {error.strerror}", file=err)
         code = combine([code, EXIT_SPEC_ERROR])
+    if options.format == "text" and any(o.configs for o in outcomes):
+        for line in verdict_lines(outcomes, code):
+            print(line, file=out)
     if options.format == "json":  # last, so that its exit_code is the process's
         out.write(json_report.document(outcomes, code, options.timing))
     return code

@@ -20,6 +20,7 @@ from checker.engines.concrete.replay import Evidence, ReplayError, replay, repla
 from checker.engines.verdict import PropertyResult, Violated
 from checker.frontend.diagnostics import Diagnostic
 from checker.reports.outcome import ConfigOutcome, Cti, SpecOutcome, status
+from checker.reports.screen import config_lines
 from checker.reports.render import coverage_warning, cti_summary, render_cti, render_notes, render_summary, render_trace
 
 
@@ -84,7 +85,7 @@ def settle(model: ir.Model, model_run: ModelRun, options: Options) -> ConfigOutc
         if not options.show_cti:
             notes.append(cti_summary(model, cti, prop))
     return ConfigOutcome(model, model_run.depth, model_run.shown, tuple(results), evidence, tuple(ctis),
-                         tuple(notes), tuple(model_run.uncovered), tuple(internal_errors))
+                         tuple(notes), tuple(model_run.uncovered), tuple(internal_errors), model_run.proof_stopped)
 
 
 def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None:
@@ -117,6 +118,9 @@ def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
     for config in configs:
         for goal, depth in config.uncovered:
             print(coverage_warning(config.name, goal, depth), file=out)
+    print(f"{outcome.path}:", file=out)
+    for line in config_lines(outcome):
+        print(line, file=out)
 
 
 def spec_exit_code(configs: list[ConfigOutcome], options: Options) -> int:

@@ -31,6 +31,7 @@ class ModelRun:
     depth: int | None = None        # BMC's depth, for the solver engines
     ctis: dict = field(default_factory=dict)
     uncovered: list[tuple[coverage.Goal, int]] = field(default_factory=list)
+    proof_stopped: str = ""         # why the proof engine stopped before it was done, if it did
 
 
 def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None] | None = None,
@@ -96,6 +97,7 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             limit = (f" (--proof-rlimit): its budget of {options.proof_rlimit:_} units, plus "
                      f"{induction.CASE_RLIMIT:_} for each split case, ran out; raise --proof-rlimit or use 0 for no "
                      "limit" if proof.stopped == "resource limit" else "")
+            model_run.proof_stopped = proof.stopped
             model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
                                    "properties it did not prove keep their BMC result")
         if options.timing:

@@ -34,6 +34,7 @@ class ConfigOutcome:
     notes: tuple[str, ...] = ()
     uncovered: tuple[tuple[coverage.Goal, int], ...] = ()  # coverage goals not met, with the depth searched
     internal_errors: tuple[str, ...] = ()   # counterexamples that did not replay
+    proof_stopped: str = ""                 # why the proof engine stopped early ("resource limit", ...)
 
     @property
     def name(self) -> str:

@@ -206,22 +206,25 @@ def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: boo
         arg_types = dict(action.params)
         args = ", ".join(f"{n}={shown(v, arg_types[n])}" for n, v in step.args)
         lines.append(f"step {number}: {step.action}({args})    [{where(action.span)}]")
-        if step.state is None:
+        reached = step.state if step.state is not None else evidence.failure_state
+        if reached is None:
             lines.append("    (fails before completing; see below)")
             continue
-        after = _cells(model, step.state, shown)
+        after = _cells(model, reached, shown)
         writes = evidence.writes[number - 1] if number - 1 < len(evidence.writes) else ()
-        named, covered = _written_fields(model, writes, previous_state, step.state, shown)
+        named, covered = _written_fields(model, writes, previous_state, reached, shown)
         previous_before = previous_state
         changed = named + [(p, before[p], v) for p, v in after if before[p] != v and p not in covered]
-        previous_state = step.state
+        previous_state = reached
         width = max((len(p) for p, _, _ in changed), default=0)
         for path, old, new in changed:
             lines.append(f"    {path:<{width}} : {old} -> {new}")
-        if not changed:
+        if not changed and step.state is not None:
             lines.append("    (no state changed)")
         if raw_words:
-            lines.extend(_raw_word_lines(model, previous_before, step.state))
+            lines.extend(_raw_word_lines(model, previous_before, reached))
+        if step.state is None:
+            lines.append("    (fails before completing; see below)")
         before = dict(after)
     return lines
 
@@ -236,7 +239,7 @@ def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
     if evidence.instance is not None:
         paths = [p for p, _, _ in evidence.instance.reads]
     paths += [d[0] for d in evidence.detail if isinstance(d, tuple)]
-    state = trace.final_state()
+    state = evidence.failure_state if evidence.failure_state is not None else trace.final_state()
     types = dict(model.state)
     constants = dict(model.constants)
     out: list[str] = []
@@ -311,6 +314,9 @@ def _failure_lines(prop: ir.Property, evidence: Evidence, shown: "_Shown") -> li
         return lines
     what = "assert" if prop.kind == "assert" else "implicit check"
     lines = [f"{what} '{prop.name}' fails [{where(evidence.span)}]"]
+    if len(evidence.calls) > 1:  # inside a proc or fn: the chain, innermost last, as an oops backtrace
+        chain = " -> ".join(f"{name} [{where(span)}]" for name, span in evidence.calls)
+        lines.append(f"    in: {chain} -> {what} [{where(evidence.span)}]")
     reads = [d for d in evidence.detail if isinstance(d, tuple)]
     lines.extend(f"    {d}" for d in evidence.detail if isinstance(d, str))
     if reads:
