@@ -109,3 +109,20 @@ def test_unproved_configuration_is_named_with_how_to_prove_it(tmp_path: Path) ->
     assert "holds to depth 2 only" in named and "bounded check only" in named
     assert lines[-1].startswith("mdcheck: not proved, checked to a depth only: named (bounded check only)")
     assert "--engine auto" in lines[-1]
+
+
+def test_sarif_levels_vacuous_is_a_note_and_unproved_a_warning(tmp_path: Path) -> None:
+    import json
+    golden = Path(__file__).resolve().parent / "golden" / "induction_cti.md"
+    results = {}
+    for strict in (False, True):
+        sarif = tmp_path / f"out{strict}.sarif"
+        argv = ["--no-timing", "--depth", "2", "--sarif", str(sarif), str(golden)] + (["--strict"] if strict else [])
+        run(argv, io.StringIO(), io.StringIO())
+        results[strict] = json.loads(sarif.read_text())["runs"][0]["results"]
+    vacuous = [r for r in results[False] if r["ruleId"] == "vacuous"]
+    assert vacuous and all(r["level"] == "note" for r in vacuous)
+    assert all(r["level"] == "error" for r in results[True] if r["ruleId"] == "vacuous")
+    unproved = [r for r in results[False] if r["ruleId"] == "not-proved"]
+    assert len(unproved) == 1 and unproved[0]["level"] == "warning"
+    assert "HOLDS to depth 2, not proved" in unproved[0]["message"]["text"]

@@ -76,7 +76,7 @@ def write_report_files(outcomes: list[SpecOutcome], options: Options) -> None:
     if options.junit:
         write_file(options.junit, junit_report.document(outcomes, options.timing))
     if options.sarif:
-        write_file(options.sarif, sarif_report.document(outcomes))
+        write_file(options.sarif, sarif_report.document(outcomes, options.strict))
     if options.itf:
         os.makedirs(options.itf, exist_ok=True)
         for name, text in itf_report.traces(outcomes):

@@ -14,7 +14,7 @@ import urllib.parse
 from pathlib import PurePath
 
 from checker.engines.concrete.interp import format_value
-from checker.engines.verdict import FoundInRun, PropertyResult, Violated
+from checker.engines.verdict import FoundInRun, HoldsToDepth, PropertyResult, Violated
 from checker.frontend.diagnostics import CODES, Diagnostic
 from checker.frontend.source import Span
 from checker.reports.json_report import tool_version
@@ -34,14 +34,18 @@ RULES = {
     "undecided": ("warning", "A property was not decided",
                   "The solver gave up, a limit (--timeout, --rlimit) was reached, or random simulation did "
                   "not find an expected violation. Nothing is claimed about the property."),
-    "vacuous": ("warning", "Part of the spec is never exercised",
+    "vacuous": ("note", "Part of the spec is never exercised",
                 "An action is never enabled, an assert never reached, or an invariant's premise never true "
-                "within the depth: what depends on it holds vacuously."),
+                "within the depth: what depends on it holds vacuously. A note, or an error with --strict."),
+    "not-proved": ("warning", "A property holds only to a depth",
+                   "The configuration expects everything to hold and the proof engine ran, but this property "
+                   "was only checked to the depth: the proof ran out of budget or met a counterexample to "
+                   "induction. It is no finding, and no proof either."),
     "internal-error": ("error", "mdcheck hit a bug", "A counterexample did not replay, or the checker failed."),
 }
 
 
-def document(outcomes: list[SpecOutcome]) -> str:
+def document(outcomes: list[SpecOutcome], strict: bool = False) -> str:
     rules = dict(RULES)
     for outcome in outcomes:
         for d in outcome.diagnostics:
@@ -53,7 +57,7 @@ def document(outcomes: list[SpecOutcome]) -> str:
         if outcome.internal_error:
             results.append(_result("internal-error", rule_ids, outcome.internal_error, None, path=outcome.path))
         for config in outcome.configs:
-            results.extend(_config_results(outcome.path, config, rule_ids))
+            results.extend(_config_results(outcome.path, config, rule_ids, strict))
     run = {
         "tool": {"driver": {
             "name": "mdcheck",
@@ -100,10 +104,19 @@ def _diagnostic(d: Diagnostic, rule_ids: list[str], path: str) -> dict:
     return _result(d.code, rule_ids, text, d.span, "error", path)
 
 
-def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str]) -> list[dict]:
+def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str], strict: bool) -> list[dict]:
     out = []
+    proof_asked = (bool(config.proof_stopped or config.ctis) or config.shown.endswith("ABC")) and \
+        not any(r.prop.expect == "violated" for r in config.results)
     for result in config.results:
         state = status(result)
+        if state == "ok" and proof_asked and isinstance(result.verdict, HoldsToDepth):
+            prop = result.prop
+            sarif = _result("not-proved", rule_ids, f"{config.name}: {prop.kind} '{prop.name}' "
+                            f"{outcome_text(result)}, not proved", prop.span)
+            sarif["partialFingerprints"] = {"mdcheckProperty/v1": f"{path}:{config.name}:{prop.name}"}
+            out.append(sarif)
+            continue
         if state == "ok":
             continue
         prop = result.prop
@@ -120,7 +133,8 @@ def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str]) -> li
             sarif["codeFlows"] = [_code_flow(config, result)]
         out.append(sarif)
     for goal, depth in config.uncovered:
-        sarif = _result("vacuous", rule_ids, f"{config.name}: {goal.describe()} within depth {depth}", goal.span)
+        sarif = _result("vacuous", rule_ids, f"{config.name}: {goal.describe()} within depth {depth}", goal.span,
+                        "error" if strict else None)
         sarif["partialFingerprints"] = {"mdcheckProperty/v1": f"{path}:{config.name}:{goal.kind}:{goal.name}"}
         out.append(sarif)
     for message in config.internal_errors:
