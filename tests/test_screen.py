@@ -126,3 +126,16 @@ def test_sarif_levels_vacuous_is_a_note_and_unproved_a_warning(tmp_path: Path) -
     unproved = [r for r in results[False] if r["ruleId"] == "not-proved"]
     assert len(unproved) == 1 and unproved[0]["level"] == "warning"
     assert "HOLDS to depth 2, not proved" in unproved[0]["message"]["text"]
+
+
+def test_junit_cases_name_the_file_and_line_of_their_property(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+    spec = tmp_path / "screen.md"
+    spec.write_text(SPEC)
+    junit = tmp_path / "out.xml"
+    run(["--no-timing", "--junit", str(junit), str(spec)], io.StringIO(), io.StringIO())
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    small = cases["invariant small"]
+    assert small.get("file") == str(spec)
+    assert int(small.get("line")) == SPEC.splitlines().index("invariant small: x <= 3") + 1
+    assert small.get("time") is None  # times only with --timing

@@ -71,7 +71,10 @@ def _config_suite(root: ET.Element, path: str, config: ConfigOutcome, timing: bo
     classname = f"{_classname(path)}.{config.name}"
     for result, state in zip(config.results, statuses):
         prop = result.prop
-        case = ET.SubElement(suite, "testcase", name=f"{prop.kind} {prop.name}", classname=classname)
+        case = ET.SubElement(suite, "testcase", name=f"{prop.kind} {prop.name}", classname=classname,
+                             file=prop.span.path if prop.span else path)
+        if prop.span:
+            case.set("line", str(prop.span.line))
         if timing:
             case.set("time", f"{result.seconds:.3f}")
         evidence = config.evidence.get(prop.name)
