@@ -8,8 +8,10 @@ each word they do not cover whole (bits only a view names). Each state also carr
 `mbt::actionTaken` (the action that led to it, "init" for the first) and
 `mbt::nondetPicks` (its arguments by name), as Quint's model-based-testing traces do;
 unlike Quint, an argument is its value itself, not wrapped in `Some`, as every argument of
-the action taken is always picked. A trace whose last action fails an assert ends with the
-state before that action; `#meta.violation` names the action and the assert. When `init`
+the action taken is always picked. A trace whose last action fails an assert ends with that
+action as its last transition, to the state at the failing statement, marked
+`"#meta": {"failing": true}` so that a trace viewer ends at the crash; `#meta.violation`
+names the action and the assert. When `init`
 itself fails there is no state: `states` is empty and `failed_in_action` names init.
 """
 from __future__ import annotations
@@ -57,8 +59,8 @@ def state(model: ir.Model, values: Mapping[str, object], index: int, action: str
     return out
 
 
-def trace(model: ir.Model, run: Trace, meta: dict) -> dict:
-    """An ITF document: the states of the run, the last complete one included."""
+def trace(model: ir.Model, run: Trace, meta: dict, failure_state: Mapping[str, object] | None = None) -> dict:
+    """An ITF document: the states of the run; a failing last action leads to `failure_state`."""
     actions = {a.name: a for a in model.actions}
     if run.depth == 0 and run.failed_in_step:  # init itself failed: the run has no state at all
         meta["violation"]["failed_in_action"] = {"action": "init", "args": {},
@@ -71,6 +73,10 @@ def trace(model: ir.Model, run: Trace, meta: dict) -> dict:
         if step.state is None:
             meta["violation"]["failed_in_action"] = {"action": step.action, "args": picks,
                                                      "location": location(actions[step.action].span)}
+            if failure_state is not None:
+                failing = state(model, failure_state, number, step.action, picks)
+                failing["#meta"]["failing"] = True
+                states.append(failing)
             break
         states.append(state(model, step.state, number, step.action, picks))
     return {"#meta": meta, "vars": [ACTION_TAKEN, NONDET_PICKS] + [n for n, _ in model.state], "states": states}
@@ -105,7 +111,7 @@ def traces(outcomes: list[SpecOutcome]) -> Iterator[tuple[str, str]]:
                                   "expected": result.prop.expect == "violated",
                                   "depth": depth, "step": step, "location": location(evidence.span)},
                 }
-                doc = trace(config.model, result.verdict.trace, meta)
+                doc = trace(config.model, result.verdict.trace, meta, evidence.failure_state)
                 name = _file_name(stem, config.name, result.prop.name, used)
                 yield name, json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
