@@ -139,3 +139,19 @@ def test_junit_cases_name_the_file_and_line_of_their_property(tmp_path: Path) ->
     assert small.get("file") == str(spec)
     assert int(small.get("line")) == SPEC.splitlines().index("invariant small: x <= 3") + 1
     assert small.get("time") is None  # times only with --timing
+
+
+def test_quiet_prints_only_unexpected_outcomes_and_the_verdict(tmp_path: Path) -> None:
+    code, out = _run(tmp_path, "--quiet")
+    assert code == 0 and out.splitlines() == ["mdcheck: 2 configurations, 2 as expected (exit 0)"]
+    spec = tmp_path / "screen.md"
+    spec.write_text(SPEC.replace('expect "bump: stays small" violated', ""))
+    stream = io.StringIO()
+    code = run(["--no-timing", "--quiet", str(spec)], stream, io.StringIO())
+    lines = stream.getvalue().splitlines()
+    assert code == 1
+    assert lines[0].startswith("--- buggy: assert 'bump: stays small' VIOLATED at depth 2 (UNEXPECTED)")
+    assert [line for line in lines if line.startswith("  ")][-1].startswith("  buggy ")
+    assert not any(line.startswith("  named ") for line in lines)
+    assert not any(line.startswith("config ") for line in lines)  # no table
+    assert lines[-1] == "mdcheck: 2 configurations, 1 as expected, 1 not as expected (exit 1)"

@@ -89,8 +89,11 @@ def settle(model: ir.Model, model_run: ModelRun, options: Options) -> ConfigOutc
 
 
 def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None:
-    """Each counterexample, then each counterexample to induction asked for, as text."""
+    """Each counterexample (with --quiet, the unexpected ones), then each counterexample to
+    induction asked for, as text."""
     for result in config.results:
+        if options.quiet and result.as_expected:
+            continue
         if result.prop.name in config.evidence:
             print(render_trace(config.model, result, config.evidence[result.prop.name], options.raw_words),
                   file=out)
@@ -103,6 +106,12 @@ def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None
 
 def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
     configs = outcome.configs
+    if options.quiet:
+        lines = [line for c, line in zip(configs, config_lines(outcome)) if not all(r.as_expected for r in c.results)]
+        if lines:
+            print(f"{outcome.path}:", file=out)
+            print("\n".join(lines), file=out)
+        return
     depths = [c.shown for c in configs]
     shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
     print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)

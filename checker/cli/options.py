@@ -92,6 +92,9 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                         "with one (default 1)")
     p.add_argument("--list", dest="list_only", action="store_true",
                    help="list each spec's configurations and properties, and check nothing")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the unexpected outcomes (their traces and configuration lines) and the "
+                        "verdict line")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
@@ -129,6 +132,7 @@ class Options:
     jobs: int = 1
     list_only: bool = False
     timeout: float | None = None  # the seconds behind `deadline`
+    quiet: bool = False
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -169,7 +173,7 @@ def parse_command_line(argv: list[str]) -> Options:
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
                     args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
                     args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
-                    args.timeout)
+                    args.timeout, args.quiet)
 
 
 def stdout_is_terminal() -> bool:
