@@ -112,7 +112,7 @@ NOT_BUGS = {
 
 
 def config_block(text: str, name: str) -> re.Match:
-    match = re.search(rf"^config {re.escape(name)} \{{\n(.*?)^\}}", text, re.S | re.M)
+    match = re.search(rf'^config {re.escape(name)} (?:"(?:\\.|[^"\\])*" )?\{{\n(.*?)^\}}', text, re.S | re.M)
     assert match, f"no `config {name}` block in {SPEC}"
     return match
 
@@ -314,7 +314,7 @@ def test_every_crash_configuration_is_a_mutation():
     fixed = config_uses(config_block(text, CONFIG).group(1))
     by_uses = {frozenset(m.uses): m for m in MUTATIONS}
     crashes = 0
-    for name in re.findall(r"^config (\w+) \{", text, re.M):
+    for name in re.findall(r"^config (\w+) (?:\"(?:\\.|[^\"\\])*\" )?\{", text, re.M):
         body = config_block(text, name).group(1)
         changed = frozenset((p, v) for p, v in config_uses(body).items() if fixed.get(p) != v)
         expects = config_expects_violated(body)

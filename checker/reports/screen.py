@@ -47,8 +47,10 @@ def _holding(config: ConfigOutcome, rest: list, after_violations: bool) -> str:
     bounded = [r for r in rest if isinstance(r.verdict, HoldsToDepth)]
     proved = [r for r in rest if isinstance(r.verdict, Proved)]
     subject = "the rest" if after_violations else "every property"
-    if not bounded:
+    if len(proved) == len(rest):
         return f"{subject} PROVED (all depths)" if after_violations else "PROVED (all depths)"
+    if not bounded:  # random simulation: nothing found, nothing proved
+        return f"{subject}: no violation found ({config.shown}); nothing proved"
     depth = min(r.verdict.depth for r in bounded)
     if config.shown.startswith(("explicit", "simulation")):
         return f"{subject} {'hold' if after_violations else 'holds'} ({config.shown})"
