@@ -78,5 +78,10 @@ def engine_of(result: PropertyResult, config: ConfigOutcome) -> str:
     return "bmc"
 
 
+def expects_no_violation(config: ConfigOutcome) -> bool:
+    """The configuration is meant to hold: it declares no `expect ... violated`."""
+    return not any(r.prop.expect == "violated" for r in config.results)
+
+
 def failed(result: PropertyResult) -> bool:
     return isinstance(result.verdict, Violated)

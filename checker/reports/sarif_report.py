@@ -18,7 +18,7 @@ from checker.engines.verdict import FoundInRun, HoldsToDepth, PropertyResult, Vi
 from checker.frontend.diagnostics import CODES, Diagnostic
 from checker.frontend.source import Span
 from checker.reports.json_report import tool_version
-from checker.reports.outcome import ConfigOutcome, SpecOutcome, status
+from checker.reports.outcome import ConfigOutcome, SpecOutcome, expects_no_violation, status
 from checker.reports.render import outcome_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -107,7 +107,7 @@ def _diagnostic(d: Diagnostic, rule_ids: list[str], path: str) -> dict:
 def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str], strict: bool) -> list[dict]:
     out = []
     proof_asked = (bool(config.proof_stopped or config.ctis) or config.shown.endswith("ABC")) and \
-        not any(r.prop.expect == "violated" for r in config.results)
+        expects_no_violation(config)
     for result in config.results:
         state = status(result)
         if state == "ok" and proof_asked and isinstance(result.verdict, HoldsToDepth):

@@ -6,13 +6,13 @@ Pure functions of the outcomes; no solver and no printing here.
 from __future__ import annotations
 
 from checker.engines.verdict import HoldsToDepth, Proved, Violated
-from checker.reports.outcome import ConfigOutcome, SpecOutcome, status
+from checker.reports.outcome import ConfigOutcome, SpecOutcome, expects_no_violation, status
 from checker.reports.render import outcome_text
 
-_LISTED = 3
+_LISTED = 3  # properties named on a configuration's line before "and N more"
 _HINTS = (("proof budget", "--proof-rlimit 0 (no budget)"),
           ("counterexamples to induction", "lemmas in the spec (--show-cti shows what they must rule out)"),
-          ("bounded check only", "--engine auto (k-induction) or --engine abc"))  # properties named on a configuration's line before "and N more"
+          ("bounded check only", "--engine auto (k-induction) or --engine abc"))
 
 
 def config_result(config: ConfigOutcome) -> str:
@@ -102,8 +102,7 @@ def _as_expected(config: ConfigOutcome) -> bool:
 
 def _unproved(config: ConfigOutcome) -> bool:
     """A configuration meant to hold (no violation expected) that was only checked to a depth."""
-    return not any(r.prop.expect == "violated" for r in config.results) and \
-        any(isinstance(r.verdict, HoldsToDepth) for r in config.results)
+    return expects_no_violation(config) and any(isinstance(r.verdict, HoldsToDepth) for r in config.results)
 
 
 def verdict_lines(outcomes: list[SpecOutcome], code: int) -> list[str]:
