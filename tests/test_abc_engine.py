@@ -272,7 +272,7 @@ def test_missing_abc_makes_every_property_unknown_with_the_install_command(monke
     spec = tmp_path / "counter.md"
     spec.write_text("```mdcheck\n" + COUNTER + "```\n")
     env = dict(os.environ, MDCHECK_ABC=str(tmp_path / "no-such-abc"))
-    done = subprocess.run([sys.executable, "-m", "checker.cli", str(spec), "--engine", "abc"], cwd=REPO, env=env,
+    done = subprocess.run([sys.executable, "-m", "checker.cli", str(spec), "--engine", "abc", "-v"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=HANG_SECONDS)
     assert done.returncode == 2, done.stdout + done.stderr  # UNKNOWN
     assert "MDCHECK_ABC names" in done.stdout and "no-such-abc" in done.stdout
@@ -294,7 +294,8 @@ def test_cli_prints_abcs_trace_and_proof(tmp_path):
     spec.write_text("```mdcheck\n" + COUNTER.replace("action freeze() { stuck = true }",
                                                      "action freeze() { stuck = true }\n"
                                                      "invariant frozen_small: stuck => n <= 7") + "```\n")
-    argv = [sys.executable, "-m", "checker.cli", str(spec), "--engine", "abc", "--depth", "8", "--show-invariant"]
+    argv = [sys.executable, "-m", "checker.cli", str(spec), "--engine", "abc", "--depth", "8", "--show-invariant", "-v",
+            "--summary-table"]
     done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=HANG_SECONDS)
     assert done.returncode == 1, done.stdout + done.stderr  # range_n breaks at depth 8: unexpected
     assert "invariant 'small' VIOLATED at depth 6 (expected)" in done.stdout

@@ -102,7 +102,7 @@ def args_of(v: Violated, step: int) -> dict:
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(argv, out, err)
+    code = cli_run(["-v", "--summary-table", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -1361,7 +1361,7 @@ def test_cli_output_is_deterministic(tmp_path, monkeypatch):
     # are shown relative to the working directory.)
     write_spec(tmp_path, ARRAYS + EXPECT_SPEC.split("config expected")[0])
     monkeypatch.chdir(tmp_path)
-    argv = ["--no-timing", "--depth", "3", "spec.md"]
+    argv = ["--no-timing", "-v", "--summary-table", "--depth", "3", "spec.md"]
     first = run_cli(argv)
     second = run_cli(argv)
     assert first[0] == 1  # the violations are unexpected (no config expects them)
@@ -1378,7 +1378,7 @@ def test_cli_output_is_deterministic_on_ptdesc():
     # The real spec, whose as_posted configuration has counterexamples within depth 2:
     # stdout (traces included) must not change between processes with different
     # string-hash seeds.
-    argv = ["--no-timing", "--depth", "2", "--config", "as_posted", "specs/ptdesc_tags.md"]
+    argv = ["--no-timing", "-v", "--depth", "2", "--config", "as_posted", "specs/ptdesc_tags.md"]
     runs = [_cli_subprocess(argv, seed, REPO) for seed in ("0", "12345")]
     for r in runs:
         assert r.returncode in (0, 1), r.stdout + r.stderr

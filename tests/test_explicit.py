@@ -39,7 +39,10 @@ def explore(model, depth=None, max_states=100_000):
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    return cli_run(list(argv), out, err), out.getvalue(), err.getvalue()
+    argv = list(argv)
+    full = ["-v", "--summary-table"]  # the table and every trace
+    argv = argv[:1] + full + argv[1:] if argv[:1] == ["simulate"] else full + argv
+    return cli_run(argv, out, err), out.getvalue(), err.getvalue()
 
 
 COUNTER = """

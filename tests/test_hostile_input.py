@@ -1080,7 +1080,8 @@ def _summary_outcomes(out: str) -> list[str]:
 def test_timeout_on_ptdesc_fixed_is_unknown(tmp_path, engine):
     timeout = 3.0
     result = run_subprocess([PTDESC, "--config", "fixed", "--depth", "8", "--timeout", str(timeout),
-                             "--engine", engine, "--no-timing"], tmp_path, bound=timeout + TIMEOUT_SLACK)
+                             "--engine", engine, "--no-timing", "-v", "--summary-table"], tmp_path,
+                            bound=timeout + TIMEOUT_SLACK)
     shown = result.shown(f"ptdesc.md --config fixed --depth 8 --timeout {timeout} --engine {engine}")
     assert_answered(result, shown)
     assert result.seconds <= timeout + TIMEOUT_SLACK, shown
@@ -1234,10 +1235,10 @@ def test_byte_order_mark_changes_nothing(tmp_path):
     plain, marked = tmp_path / "plain.md", tmp_path / "marked.md"
     plain.write_text(text, encoding="utf-8")
     marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    expected = run_cli([plain, "--depth", "2"])
+    expected = run_cli([plain, "--depth", "2", "--summary-table"])
     assert_answered(expected)
     assert expected.code == 1 and re.search(r"never\s+invariant\s+holds\s+VIOLATED", expected.out), expected.shown()
-    result = run_cli([marked, "--depth", "2"])
+    result = run_cli([marked, "--depth", "2", "--summary-table"])
     assert_answered(result, "with a BOM")
     assert result.code == expected.code, result.shown("with a BOM")
     assert re.search(r"never\s+invariant\s+holds\s+VIOLATED", result.out), result.shown("with a BOM")

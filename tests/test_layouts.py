@@ -170,7 +170,7 @@ def cli(tmp_path: Path, monkeypatch, text: str, *args: str, name: str = "spec.md
     monkeypatch.delenv("MDCHECK_DEBUG", raising=False)
     (tmp_path / name).write_text(text)
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(["--no-timing", *args, name], out, err)
+    code = cli_run(["--no-timing", "-v", "--summary-table", *args, name], out, err)
     o, e = out.getvalue(), err.getvalue()
     assert "Traceback" not in o + e
     assert "internal error" not in e, e
@@ -710,29 +710,29 @@ init {
 # `init {` is line 26 and its closing brace line 38; what is appended starts at line 39.
 
 
-def trace_run(tmp_path, monkeypatch, tail: str, depth: int = 1) -> str:
-    code, out, err = cli(tmp_path, monkeypatch, TRACE_SPEC + tail + "```\n", "--depth", str(depth))
+def trace_run(tmp_path, monkeypatch, tail: str, depth: int = 1, *flags: str) -> str:
+    code, out, err = cli(tmp_path, monkeypatch, TRACE_SPEC + tail + "```\n", "--depth", str(depth), *flags)
     assert code == 1 and err == "", err
     return out
 
 
 def test_step_0_shows_own_fields_first_declared_wins_and_raw_uncovered_words(tmp_path, monkeypatch):
-    out = trace_run(tmp_path, monkeypatch, "invariant never: pages[0].flags != 0\n", depth=0)
+    out = trace_run(tmp_path, monkeypatch, "invariant never: pages[0].flags != 0\n", 0, "--full-state")
     lines = out.splitlines()
     i = lines.index("step 0: init")
     shown = [re.match(r"    (\S+)\s+= (.*)$", line).groups() for line in lines[i + 1:i + 10]]
     # own fields in word/bit order, compound_head (declared first) hiding lru_next, then
-    # the words no own field covers (3, 4, 5, 7); no view's names.
+    # the words no own field covers (3, 4, 5, 7), each named through the view init wrote it with
     assert shown == [
         ("pages[*].flags", "0x0"),
         ("pages[*].compound_head", "0x0"),
         ("pages[*].lru_prev", "0xdead000000000122 <LIST_POISON2>"),
         ("pages[*].page_type", "0xffffffff"),
         ("pages[*]._refcount", "0x1"),
-        ("pages[*].word3", "0x1122334455667788"),
-        ("pages[*].word4", "0x0"),
-        ("pages[*].word5", "0x0"),
-        ("pages[*].word7", "0x0"),
+        ("pages[*].raw.w3", "0x1122334455667788"),
+        ("pages[*].raw.w4", "0x0"),
+        ("pages[*].raw.w5", "0x0"),
+        ("pages[*].raw.w7", "0x0"),
     ]
     assert lines[i + 10].startswith("invariant 'never' is false")
 

@@ -43,7 +43,7 @@ def write_spec(tmp_path: Path, body: str, name: str = "spec.md") -> Path:
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(["--no-timing", *argv], out, err)
+    code = cli_run(["--no-timing", "-v", "--summary-table", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -46,7 +46,10 @@ def lower_spec(tmp_path: Path, body: str, config: str = "default"):
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    return cli_run(list(argv), out, err), out.getvalue(), err.getvalue()
+    argv = list(argv)
+    full = ["-v", "--summary-table"]  # the table and every trace
+    argv = argv[:1] + full + argv[1:] if argv[:1] == ["simulate"] else full + argv
+    return cli_run(argv, out, err), out.getvalue(), err.getvalue()
 
 
 # 2. --timeout in the explicit engine, by work done

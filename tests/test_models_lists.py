@@ -489,7 +489,7 @@ def test_cli_trace_names_the_poison(tmp_path):
         ```
         """))
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run([str(path), "--depth", "1", "--no-timing"], out, err)
+    code = cli_run([str(path), "--depth", "1", "--no-timing", "-v"], out, err)
     text = out.getvalue()
     assert code == 0, text + err.getvalue()
     assert "invariant 'fresh_memdesc_is_not_poison' VIOLATED at depth 1 (expected)" in text

@@ -118,7 +118,7 @@ def actions(v: Violated) -> list[tuple[str, dict]]:
 
 def run_cli(argv: list) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run([str(a) for a in argv], out, err)
+    code = cli_run(["-v", "--summary-table", *(str(a) for a in argv)], out, err)
     assert "internal error" not in err.getvalue(), err.getvalue()
     return code, out.getvalue()
 
@@ -260,7 +260,7 @@ def test_slab_double_free_and_out_of_range_address(slab_spec):
 @pytest.mark.slow
 def test_slab_cli_trace_names_slots_and_poison(slab_spec):
     # Expected outcomes only (exit 0); the trace prints slot addresses and the poison by name.
-    code, out = run_cli([slab_spec, "--config", "lifecycle", "--depth", "3", "--no-timing"])
+    code, out = run_cli([slab_spec, "--config", "lifecycle", "--depth", "3", "--no-timing", "--full-state"])
     assert code == 0, out
     assert "0xffff888100a0000f <ptdesc_at[0]+0xf>" in out
     assert "0xffff888100a0004f <ptdesc_at[1]+0xf>" in out

@@ -33,7 +33,7 @@ def lower_spec(path: Path, config: str = "default"):
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(["--no-timing", *argv], out, err)
+    code = cli_run(["--no-timing", "-v", "--summary-table", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 

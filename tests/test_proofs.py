@@ -55,7 +55,7 @@ def lower_spec(tmp_path: Path, body: str, config: str = "default", name: str = "
 
 def cli(*argv: str, show_cti: bool = True) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_run(["--no-timing", *(["--show-cti"] if show_cti else []), *argv], out, err)
+    code = cli_run(["--no-timing", "-v", "--summary-table", *(["--show-cti"] if show_cti else []), *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -764,7 +764,7 @@ def test_proof_output_is_deterministic(tmp_path, monkeypatch, rlimit):
     write_spec(tmp_path, EVEN, "even.md")
     write_spec(tmp_path, PAIR, "pair.md")
     monkeypatch.chdir(tmp_path)
-    argv = ["--no-timing", "--show-cti", "--proof-rlimit", rlimit, "even.md", "pair.md"]
+    argv = ["--no-timing", "-v", "--summary-table", "--show-cti", "--proof-rlimit", rlimit, "even.md", "pair.md"]
     first = cli(*argv, show_cti=False)
     second = cli(*argv, show_cti=False)
     assert first == second

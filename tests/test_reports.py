@@ -463,7 +463,7 @@ def test_jobs_2_gives_what_jobs_1_gives(tmp_path):
     serial = _all_outputs(tmp_path, "serial", "--jobs", "1")
     parallel = _all_outputs(tmp_path, "parallel", "--jobs", "2")
     assert serial == parallel
-    texts = [mdcheck(tmp_path, "main.md", "fire.md", "--jobs", jobs) for jobs in ("1", "2")]
+    texts = [mdcheck(tmp_path, "main.md", "fire.md", "-v", "--summary-table", "--jobs", jobs) for jobs in ("1", "2")]
     assert texts[0].returncode == texts[1].returncode == 1
     assert texts[0].stdout == texts[1].stdout and texts[0].stderr == texts[1].stderr
     out = texts[0].stdout.decode()

@@ -92,7 +92,7 @@ def test_unexpected_outcome_counts_in_the_verdict_line(tmp_path: Path) -> None:
 
 
 def test_failing_assert_in_a_proc_shows_chain_and_state_at_the_statement(tmp_path: Path) -> None:
-    _, out = _run(tmp_path, "--config", "buggy")
+    _, out = _run(tmp_path, "--config", "buggy", "-v")
     trace = out[out.index("--- buggy"):]
     step = trace[trace.index("step 1: inc"):trace.index("assert 'bump: stays small' fails")]
     assert "y : 0x0 -> 0x7" in " ".join(step.split()).replace(" :", " :")  # the write before the assert
@@ -155,3 +155,125 @@ def test_quiet_prints_only_unexpected_outcomes_and_the_verdict(tmp_path: Path) -
     assert not any(line.startswith("  named ") for line in lines)
     assert not any(line.startswith("config ") for line in lines)  # no table
     assert lines[-1] == "mdcheck: 2 configurations, 1 as expected, 1 not as expected (exit 1)"
+
+
+# ---------------------------------------------------------------------------
+# the compact default view: traces of unexpected outcomes only, shared traces once,
+# step 0 with the cells read, what was left out counted with its flag
+
+COMPACT = textwrap.dedent('''\
+    # Compact
+
+    ```mdcheck
+    layout page[2] {
+        word 0: flags: u64
+        word 1: compound_head: u64
+    }
+    view lru of page {
+        word 1: next: u64
+    }
+    var pages: [0..3] page
+    var taken: 0..7
+    var spare: [0..3] u8
+    init {
+        for p in 0..3 {
+            pages[p].flags = 0
+            pages[p].lru.next = 0x100
+            spare[p] = 9
+        }
+        taken = 0
+    }
+    action grab(p: 0..3) {
+        require pages[p].flags == 0
+        pages[p].flags = 1
+        taken = taken + 1
+    }
+    invariant at_most_one: taken <= 1
+    invariant one_flag: (sum p in 0..3: pages[p].flags == 1 ? 1 : 0) <= 1
+    action never() { require taken > 7 }
+    ```
+
+    ```mdcheck
+    config two "grab twice: two invariants broken by one trace" {
+        depth 2
+        expect at_most_one violated
+        expect one_flag violated
+    }
+    config surprise "nothing expected" {
+        depth 2
+    }
+    ```
+    ''')
+
+
+def _compact(tmp_path: Path, *argv: str) -> tuple[int, str]:
+    spec = tmp_path / "compact.md"
+    spec.write_text(COMPACT)
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["--no-timing", "--engine", "bmc", *argv, str(spec)], out, err)
+    assert err.getvalue() == ""
+    return code, out.getvalue()
+
+
+def test_default_prints_only_unexpected_traces_and_counts_the_rest(tmp_path: Path) -> None:
+    code, out = _compact(tmp_path, "--config", "two")
+    assert code == 0
+    assert "--- " not in out and "step 0" not in out  # the expected violations' trace is left out
+    lines = out.splitlines()
+    assert lines[1].startswith("  two  grab twice: two invariants broken by one trace  VIOLATED at depth 2 as expected")
+    assert lines[2] == "      -v shows: 1 trace of an expected violation; 1 coverage gap"
+    assert lines[-1] == "mdcheck: 1 configuration, 1 as expected (exit 0)"
+    assert "config " not in out and "warning:" not in out  # no table, no coverage lines
+
+
+def test_verbose_prints_a_shared_trace_once_with_every_property(tmp_path: Path) -> None:
+    code, out = _compact(tmp_path, "--config", "two", "-v")
+    assert code == 0
+    assert out.count("--- two:") == 1
+    assert ("--- two: 2 properties VIOLATED at depth 2 by one trace (expected): invariant 'at_most_one', "
+            "invariant 'one_flag' ---") in out
+    assert "invariant 'at_most_one' is false" in out and "invariant 'one_flag' is false" in out
+    assert "two: warning: action 'never' is never enabled within depth 2" in out
+    assert "-v shows" not in out
+    assert _compact(tmp_path, "--config", "two", "--traces", "all")[1].count("--- two:") == 1
+
+
+def test_unexpected_trace_is_printed_by_default_with_a_compact_step_0(tmp_path: Path) -> None:
+    code, out = _compact(tmp_path, "--config", "surprise")
+    assert code == 1
+    trace = out[out.index("--- surprise:"):out.index("step 1:")].splitlines()
+    assert trace[0] == ("--- surprise: 2 properties VIOLATED at depth 2 by one trace (UNEXPECTED): "
+                        "invariant 'at_most_one', invariant 'one_flag' ---")
+    # the steps read flags and taken; the invariants read taken and flags: lru.next (word 1)
+    # and spare are read by nothing, so they are left out and counted
+    assert trace[2:] == ["    pages[*].flags = 0x0",
+                         "    taken          = 0",
+                         "    (2 more, read by no step and not by the property: --full-state shows them)"]
+    assert "state after step" not in out
+
+
+def test_full_state_shows_every_cell_named_as_init_wrote_it_and_each_state(tmp_path: Path) -> None:
+    _, out = _compact(tmp_path, "--config", "surprise", "--full-state")
+    trace = out[out.index("step 0: init"):out.index("step 1:")].splitlines()
+    # word 1 is named through the view init wrote it with, not as compound_head
+    assert trace[1:] == ["    pages[*].flags    = 0x0",
+                         "    pages[*].lru.next = 0x100",
+                         "    taken             = 0",
+                         "    spare[*]          = 0x9"]
+    after = out[out.index("  state after step 1:"):out.index("step 2:")].splitlines()
+    assert "    pages[*].lru.next = 0x100" in after and "    taken             = 1" in after
+
+
+def test_quiet_and_verbose_cannot_be_combined_and_quiet_as_expected_is_one_line(tmp_path: Path) -> None:
+    code, out = _compact(tmp_path, "--config", "two", "--quiet")
+    assert code == 0 and out == "mdcheck: 1 configuration, 1 as expected (exit 0)\n"
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["-q", "-v", str(tmp_path / "compact.md")], out, err) == 3
+    assert "MDC501" in err.getvalue() and "not allowed with argument --quiet" in err.getvalue()
+
+
+def test_unknown_properties_are_one_line_by_default_and_listed_with_verbose(tmp_path: Path) -> None:
+    _, out = _compact(tmp_path, "--config", "surprise", "--rlimit", "1")
+    assert "UNKNOWN" in out and "is UNKNOWN:" not in out
+    _, out = _compact(tmp_path, "--config", "surprise", "--rlimit", "1", "-v")
+    assert "surprise: 'at_most_one' is UNKNOWN: resource limit" in out

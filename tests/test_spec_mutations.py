@@ -197,7 +197,7 @@ def summary_rows(stdout: str) -> dict[str, Row]:
 
 def mdcheck(spec: Path, engine: str, depth: int, defines: tuple[str, ...]) -> tuple[int, str]:
     argv = [sys.executable, "-m", "checker.cli", str(spec), "--config", CONFIG, "--engine", engine,
-            "--depth", str(depth), "--no-timing"]
+            "--depth", str(depth), "--no-timing", "--summary-table"]
     for define in defines:
         argv += ["-D", define]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=HANG_SECONDS, cwd=spec.parent)

@@ -62,7 +62,7 @@ def test_crash_reproduced_at_its_shortest_depth(decls, config):
 @pytest.mark.slow
 def test_cpa_collapse_trace_reads_like_the_oops():
     out, err = io.StringIO(), io.StringIO()
-    code = run([str(SPEC), "--config", "cpa_collapse", "--depth", "2", "--no-timing"], out, err)
+    code = run([str(SPEC), "--config", "cpa_collapse", "--depth", "2", "--no-timing", "-v"], out, err)
     assert code == 0, out.getvalue() + err.getvalue()
     text = out.getvalue()
     assert "memdesc dead000000000122 index 0" in text
@@ -73,7 +73,7 @@ def test_cpa_collapse_trace_reads_like_the_oops():
 @pytest.mark.slow
 def test_syzbot_trace_names_rcu_head_func():
     out, err = io.StringIO(), io.StringIO()
-    run([str(SPEC), "--config", "syzbot_pte_free_now", "--depth", "3", "--no-timing"], out, err)
+    run([str(SPEC), "--config", "syzbot_pte_free_now", "--depth", "3", "--no-timing", "-v"], out, err)
     assert "rcu_head.func (word 2)" in out.getvalue()
     assert "<pte_free_now>" in out.getvalue()
 

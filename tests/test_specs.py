@@ -70,7 +70,7 @@ def test_fixing_only_the_loop_still_leaks_the_ptdesc():
     path.write_text(spec)
     try:
         out, err = io.StringIO(), io.StringIO()
-        code = run([str(path), "--config", "as_posted", "--depth", "2", "--no-timing"], out, err)
+        code = run([str(path), "--config", "as_posted", "--depth", "2", "--no-timing", "--summary-table"], out, err)
     finally:
         path.unlink()
     assert code == 1, err.getvalue()
@@ -117,6 +117,6 @@ def test_readme_tiny_spec_runs(tmp_path):
     spec = tmp_path / "tiny.md"
     spec.write_text(tiny)
     out, err = io.StringIO(), io.StringIO()
-    code = run([str(spec), "--no-timing", "--depth", "4"], out, err)
+    code = run([str(spec), "--no-timing", "--depth", "4", "-v"], out, err)
     assert code == 1
     assert "invariant 'below_limit' VIOLATED at depth 3" in out.getvalue()

@@ -32,8 +32,8 @@ from checker.engines.concrete import explicit
 from checker.frontend.diagnostics import SourceTexts, SpecError
 from checker.reports import json_report
 from checker.reports.outcome import ConfigOutcome, SpecOutcome
-from checker.reports.screen import verdict_lines
 from checker.reports.progress import Progress, shows_progress
+from checker.reports.screen import verdict_lines
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_SPEC_ERROR", "EXIT_UNEXPECTED", "EXIT_UNKNOWN", "EXIT_VACUOUS",
            "main", "run", "read_options", "prepare_spec", "check_model"]
@@ -55,8 +55,9 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = parse_command_line(argv)
     except UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
-        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine auto|pdr|bmc|explicit] [--timeout S] "
+        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine auto|pdr|bmc|explicit|abc] [--timeout S] "
               "[--rlimit N] [--max-k K] [--proof-rlimit N] [--show-invariant] [--strict] [--jobs N] "
+              "[-q | -v] [--traces unexpected|all] [--full-state] [--summary-table] "
               "[--format text|json] [--junit FILE] [--sarif FILE] [--itf DIR] [--list] [-D NAME=VALUE]", file=err)
         print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
               file=err)

@@ -17,11 +17,18 @@ from checker.cli.options import (
 from checker.cli.preparing import Prepared
 from checker.engines.concrete import explicit
 from checker.engines.concrete.replay import Evidence, ReplayError, replay, replay_from_state
-from checker.engines.verdict import PropertyResult, Violated
+from checker.engines.verdict import PropertyResult, Unknown, Violated
 from checker.frontend.diagnostics import Diagnostic
 from checker.reports.outcome import ConfigOutcome, Cti, SpecOutcome, status
+from checker.reports.render import (
+    coverage_warning,
+    cti_summary,
+    render_cti,
+    render_notes,
+    render_shared_trace,
+    render_summary,
+)
 from checker.reports.screen import config_lines
-from checker.reports.render import coverage_warning, cti_summary, render_cti, render_notes, render_summary, render_trace
 
 
 def check_spec(prepared: Prepared, runs: Iterator[ModelRun], options: Options, out: TextIO,
@@ -67,7 +74,7 @@ def settle(model: ir.Model, model_run: ModelRun, options: Options) -> ConfigOutc
                 internal_errors.append(f"mdcheck: internal error: the counterexample for '{prop.name}' in "
                                        f"configuration '{model.config}' does not replay: {error}")
     ctis: list[Cti] = []
-    notes = list(model_run.notes)
+    details = list(model_run.details)
     shown: set[int] = set()
     properties = {p.name: p for p in model.properties}
     for name, cti in model_run.ctis.items():
@@ -83,21 +90,22 @@ def settle(model: ir.Model, model_run: ModelRun, options: Options) -> ConfigOutc
             break
         ctis.append(Cti(prop, cti, cti_evidence))
         if not options.show_cti:
-            notes.append(cti_summary(model, cti, prop))
+            details.append(cti_summary(model, cti, prop))
     return ConfigOutcome(model, model_run.depth, model_run.shown, tuple(results), evidence, tuple(ctis),
-                         tuple(notes), tuple(model_run.uncovered), tuple(internal_errors), model_run.proof_stopped)
+                         tuple(model_run.notes), tuple(details), tuple(model_run.uncovered), tuple(internal_errors),
+                         model_run.proof_stopped)
 
 
 def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None:
-    """Each counterexample (with --quiet, the unexpected ones), then each counterexample to
-    induction asked for, as text."""
-    for result in config.results:
-        if options.quiet and result.as_expected:
-            continue
-        if result.prop.name in config.evidence:
-            print(render_trace(config.model, result, config.evidence[result.prop.name], options.raw_words),
-                  file=out)
-            print(file=out)
+    """The counterexamples of unexpected outcomes (with --traces all or -v, of every
+    violation), each trace once with every property it breaks; then each counterexample to
+    induction asked for."""
+    shown = [r for r in config.results if r.prop.name in config.evidence
+             and not (r.as_expected and (options.quiet or not options.all_traces))]
+    for broken in shared_traces(shown):
+        print(render_shared_trace(config.model, [(r, config.evidence[r.prop.name]) for r in broken],
+                                  options.raw_words, options.full_state), file=out)
+        print(file=out)
     if options.show_cti:
         for cti in config.ctis:
             print(render_cti(config.model, cti.cti, cti.prop, cti.evidence, options.raw_words), file=out)
@@ -105,6 +113,8 @@ def print_findings(config: ConfigOutcome, options: Options, out: TextIO) -> None
 
 
 def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
+    """The configuration lines; before them, with --summary-table the table of every
+    property, with -v every note and coverage gap, else the notes that need reading now."""
     configs = outcome.configs
     if options.quiet:
         lines = [line for c, line in zip(configs, config_lines(outcome)) if not all(r.as_expected for r in c.results)]
@@ -112,24 +122,67 @@ def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
             print(f"{outcome.path}:", file=out)
             print("\n".join(lines), file=out)
         return
-    depths = [c.shown for c in configs]
-    shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
-    print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
-    results = [r for c in configs for r in c.results]
-    print(render_summary(results, options.timing, options.simulation is not None), file=out)
+    if options.summary_table:
+        depths = [c.shown for c in configs]
+        shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
+        print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
+        print(render_summary([r for c in configs for r in c.results], options.timing,
+                             options.simulation is not None), file=out)
     for config in configs:
-        for note in config.notes:
+        for note in config.notes + (config.details if options.verbose else ()):
             print(note, file=out)
-    for r in results:
-        note = render_notes(r)
-        if note:
-            print(note, file=out)
-    for config in configs:
-        for goal, depth in config.uncovered:
-            print(coverage_warning(config.name, goal, depth), file=out)
+        for r in config.results:
+            note = render_notes(r)
+            if note and (options.verbose or not isinstance(r.verdict, Unknown)):  # the line counts unknowns
+                print(note, file=out)
+        if options.verbose:
+            for goal, depth in config.uncovered:
+                print(coverage_warning(config.name, goal, depth), file=out)
     print(f"{outcome.path}:", file=out)
-    for line in config_lines(outcome):
+    left_out = {} if options.verbose else left_out_lines(outcome, options)
+    for config, line in zip(configs, config_lines(outcome)):
         print(line, file=out)
+        if left_out.get(config.name):
+            print(f"      {left_out[config.name]}", file=out)
+
+
+def left_out_lines(outcome: SpecOutcome, options: Options) -> dict[str, str]:
+    """Per configuration, one line counting what the compact view leaves out, with the flag
+    that shows it."""
+    out = {}
+    for config in outcome.configs:
+        parts = []
+        hidden = [r for r in config.results if r.as_expected and r.prop.name in config.evidence]
+        if hidden and not options.all_traces:
+            parts.append(_counted(len(shared_traces(hidden)), "trace of an expected violation",
+                                  "traces of expected violations"))
+        if config.ctis and not options.show_cti:
+            broken = len({n for c in config.ctis for n in c.cti.broken})
+            parts.append(_counted(broken, "property with a counterexample to induction",
+                                  "properties with a counterexample to induction") + " (--show-cti: in full)")
+        if config.uncovered:
+            parts.append(_counted(len(config.uncovered), "coverage gap", "coverage gaps"))
+        out[config.name] = "-v shows: " + "; ".join(parts) if parts else ""
+    return out
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def shared_traces(results: list[PropertyResult]) -> list[list[PropertyResult]]:
+    """The results grouped by counterexample: properties broken by the very same trace
+    together, in the spec's order of their first property."""
+    groups: list[list[PropertyResult]] = []
+    for result in results:
+        trace = result.verdict.trace  # type: ignore[union-attr]
+        for group in groups:
+            if group[0].verdict.trace == trace:  # type: ignore[union-attr]
+                group.append(result)
+                break
+        else:
+            groups.append([result])
+    return groups
 
 
 def spec_exit_code(configs: list[ConfigOutcome], options: Options) -> int:

@@ -28,6 +28,7 @@ class ModelRun:
     seconds: dict
     shown: str                      # the depth (or search) shown in the header
     notes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # notes printed only with -v (and in JSON)
     depth: int | None = None        # BMC's depth, for the solver engines
     ctis: dict = field(default_factory=dict)
     uncovered: list[tuple[coverage.Goal, int]] = field(default_factory=list)
@@ -85,7 +86,7 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
         model_run = ModelRun(proof.verdicts, proof.seconds, f"depth {depth}", ctis=proof.ctis, depth=depth)
         for lemma in proof.unneeded_lemmas:
             span = next(inv.span for inv in model.invariants if inv.name == lemma)
-            model_run.notes.append(f"{model.config}: lemma '{lemma}' is proved but no proof needed it "
+            model_run.details.append(f"{model.config}: lemma '{lemma}' is proved but no proof needed it "
                                    f"[{where(span)}]")
         for name in proof.deeper:
             model_run.notes.append(f"{model.config}: '{name}': a violation exists deeper than depth {depth}: "
@@ -97,8 +98,8 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
             limit = (f" (--proof-rlimit): its budget of {options.proof_rlimit:_} units, plus "
                      f"{induction.CASE_RLIMIT:_} for each split case, ran out; raise --proof-rlimit or use 0 for no "
                      "limit" if proof.stopped == "resource limit" else "")
-            model_run.proof_stopped = proof.stopped
-            model_run.notes.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
+            model_run.proof_stopped = proof.stopped  # the configuration's line says so
+            model_run.details.append(f"{model.config}: {engine} stopped early: {proof.stopped}{limit}; the "
                                    "properties it did not prove keep their BMC result")
         if options.timing:
             model_run.notes.append(f"{model.config}: proof engine {proof.proof_seconds:.2f} s")

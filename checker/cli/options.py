@@ -92,9 +92,20 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                         "with one (default 1)")
     p.add_argument("--list", dest="list_only", action="store_true",
                    help="list each spec's configurations and properties, and check nothing")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="print only the unexpected outcomes (their traces and configuration lines) and the "
-                        "verdict line")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", "-q", action="store_true",
+                       help="print only the unexpected outcomes (their traces and configuration lines) and the "
+                            "verdict line")
+    shown.add_argument("--verbose", "-v", action="store_true",
+                       help="also print the traces of expected violations, every coverage gap, every "
+                            "counterexample to induction in one line, and every note")
+    p.add_argument("--traces", choices=("unexpected", "all"), default=None,
+                   help="which counterexamples to print in full: unexpected (default) or all (as -v)")
+    p.add_argument("--full-state", action="store_true",
+                   help="in traces, print every cell of the initial state and the whole state after every "
+                        "step (by default step 0 shows only the cells the steps and the property read)")
+    p.add_argument("--summary-table", action="store_true",
+                   help="also print the table of every configuration and property with its outcome")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
@@ -133,6 +144,10 @@ class Options:
     list_only: bool = False
     timeout: float | None = None  # the seconds behind `deadline`
     quiet: bool = False
+    verbose: bool = False
+    all_traces: bool = False  # print expected violations' traces too (--traces all, -v)
+    full_state: bool = False
+    summary_table: bool = False
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -173,7 +188,9 @@ def parse_command_line(argv: list[str]) -> Options:
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
                     args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
                     args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
-                    args.timeout, args.quiet)
+                    args.timeout, args.quiet, args.verbose,
+                    args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
+                    args.summary_table)
 
 
 def stdout_is_terminal() -> bool:

@@ -117,7 +117,7 @@ def _config(config: ConfigOutcome, timing: bool) -> dict:
         "warnings": [{"kind": goal.kind, "name": goal.name, "depth": depth,
                       "message": f"{goal.describe()} within depth {depth}", "location": location(goal.span)}
                      for goal, depth in config.uncovered],
-        "notes": list(config.notes),
+        "notes": list(config.notes) + list(config.details),
         "internal_errors": list(config.internal_errors),
     }
 

@@ -32,6 +32,7 @@ class ConfigOutcome:
     evidence: dict[str, Evidence]           # per violated property: the replayed trace's failure
     ctis: tuple[Cti, ...] = ()
     notes: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()           # notes only -v prints: a CTI's line, a proof budget spent, ...
     uncovered: tuple[tuple[coverage.Goal, int], ...] = ()  # coverage goals not met, with the depth searched
     internal_errors: tuple[str, ...] = ()   # counterexamples that did not replay
     proof_stopped: str = ""                 # why the proof engine stopped early ("resource limit", ...)

@@ -23,6 +23,7 @@ from checker.engines.verdict import (
     Violated,
 )
 from checker.frontend.source import Span
+from checker.reports.first_state import first_cells, first_state_lines, read_by
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -147,21 +148,44 @@ def _layout_values(path: str, t: ir.Type, old: object, new: object) -> list[tupl
     return []
 
 
-def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, raw_words: bool = False) -> str:
+def render_trace(model: ir.Model, result: PropertyResult, evidence: Evidence, raw_words: bool = False,
+                 full_state: bool = False) -> str:
+    return render_shared_trace(model, [(result, evidence)], raw_words, full_state)
+
+
+def render_shared_trace(model: ir.Model, broken: list[tuple[PropertyResult, Evidence]], raw_words: bool = False,
+                        full_state: bool = False) -> str:
+    """One counterexample and every property it breaks (the same steps, the same depth)."""
+    result, evidence = broken[0]
     verdict = result.verdict
     assert isinstance(verdict, Violated)
     trace: Trace = verdict.trace
-    prop = result.prop
     if isinstance(verdict, FoundInRun):
         found = f"{outcome_text(result)} (a random run, not necessarily the shortest)"
     else:
         found = f"VIOLATED at depth {verdict.depth}"
-    lines = [f"--- {result.config}: {prop.kind} '{prop.name}' {found} "
-             f"({'expected' if prop.expect == 'violated' else 'UNEXPECTED'}) ---", "step 0: init"]
-    lines.extend(_run_lines(model, trace, evidence, raw_words))
-    lines.extend(_failure_lines(prop, evidence, _Shown(model.symbols)))
-    lines.extend(_dump_pages(model, trace, evidence))
+    if len(broken) == 1:
+        prop = result.prop
+        header = f"{prop.kind} '{prop.name}' {found} ({_expectation(result)})"
+    else:
+        kinds = {r.prop.expect for r, _ in broken}
+        named = ", ".join(f"{r.prop.kind} '{r.prop.name}'" + ("" if len(kinds) == 1 else f" ({_expectation(r)})")
+                          for r, _ in broken)
+        header = f"{len(broken)} properties {found} by one trace" + \
+            (f" ({_expectation(result)})" if len(kinds) == 1 else "") + f": {named}"
+    lines = [f"--- {result.config}: {header} ---", "step 0: init"]
+    lines.extend(_run_lines(model, trace, evidence, raw_words, full_state, [e for _, e in broken]))
+    shown = _Shown(model.symbols)
+    for r, e in broken:
+        lines.extend(_failure_lines(r.prop, e, shown))
+    dumped: set[str] = set()
+    for _, e in broken:
+        lines.extend(_dump_pages(model, trace, e, dumped))
     return "\n".join(lines)
+
+
+def _expectation(result: PropertyResult) -> str:
+    return "expected" if result.prop.expect == "violated" else "UNEXPECTED"
 
 
 def render_cti(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Property, evidence: Evidence,
@@ -172,7 +196,7 @@ def render_cti(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Propert
              f"(k={cti.k}) ---",
              f"step 0: a state in which every property checked holds ({len(cti.assumed)} of them), "
              "possibly unreachable"]
-    lines.extend(_run_lines(model, cti.trace, evidence, raw_words))
+    lines.extend(_run_lines(model, cti.trace, evidence, raw_words, every_first_cell=True))
     lines.extend(_failure_lines(prop, evidence, _Shown(model.symbols)))
     if others:
         lines.append("the same step also breaks: " + ", ".join(f"'{n}'" for n in others))
@@ -190,17 +214,19 @@ def cti_summary(model: ir.Model, cti: CounterexampleToInduction, prop: ir.Proper
             f"{steps}; --show-cti prints it")
 
 
-def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: bool) -> list[str]:
-    """The first state in full, then each step's action and what it changed."""
+def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: bool, full_state: bool = False,
+               readers: list[Evidence] | None = None, every_first_cell: bool = False) -> list[str]:
+    """The first state (what the steps and the property read, or all of it), then each
+    step's action and what it changed (and with `full_state` the whole state after it)."""
     lines: list[str] = []
     actions = {a.name: a for a in model.actions}
     shown = _Shown(model.symbols)
     initial = _cells(model, trace.initial, shown)
-    width = max((len(p) for p, _ in _grouped(initial)), default=0)
-    for path, value in _grouped(initial):
-        lines.append(f"    {path:<{width}} = {value}")
+    firsts = first_cells(model, trace.initial, evidence.init_writes, read_by(readers or [evidence]))
+    lines.extend(first_state_lines(firsts, shown, full_state or every_first_cell, _grouped))
     before = dict(initial)
     previous_state = trace.initial
+    naming = list(evidence.init_writes)  # the writes so far: the last names a word
     for number, step in enumerate(trace.steps, start=1):
         action = actions[step.action]
         arg_types = dict(action.params)
@@ -212,6 +238,7 @@ def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: boo
             continue
         after = _cells(model, reached, shown)
         writes = evidence.writes[number - 1] if number - 1 < len(evidence.writes) else ()
+        naming.extend(writes)
         named, covered = _written_fields(model, writes, previous_state, reached, shown)
         previous_before = previous_state
         changed = named + [(p, before[p], v) for p, v in after if before[p] != v and p not in covered]
@@ -225,6 +252,10 @@ def _run_lines(model: ir.Model, trace: Trace, evidence: Evidence, raw_words: boo
             lines.extend(_raw_word_lines(model, previous_before, reached))
         if step.state is None:
             lines.append("    (fails before completing; see below)")
+        elif full_state:
+            lines.append(f"  state after step {number}:")
+            lines.extend(first_state_lines(first_cells(model, reached, tuple(naming), frozenset()), shown, True,
+                                           _grouped))
         before = dict(after)
     return lines
 
@@ -233,7 +264,7 @@ PAGE_LAYOUT = "page"
 _OWNER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[([^\]]+)\]\.")
 
 
-def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
+def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence, seen: set[str] | None = None) -> list[str]:
     """dump_page() of every `page`-layout element the failure read, as the kernel prints it."""
     paths = []
     if evidence.instance is not None:
@@ -243,7 +274,7 @@ def _dump_pages(model: ir.Model, trace: Trace, evidence: Evidence) -> list[str]:
     types = dict(model.state)
     constants = dict(model.constants)
     out: list[str] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for path in paths:
         match = _OWNER.match(path)
         if not match or match.group(0) in seen:

@@ -55,8 +55,9 @@ def _holding(config: ConfigOutcome, rest: list, after_violations: bool) -> str:
     if config.shown.startswith(("explicit", "simulation")):
         return f"{subject} {'hold' if after_violations else 'holds'} ({config.shown})"
     why = _why_unproved(config)
+    counted = "" if len(bounded) == len(rest) else f"{len(bounded)} of {len(rest)} "
     text = (f"the rest hold to depth {depth} only" if after_violations else f"holds to depth {depth} only") + \
-        f": {len(bounded)} of {len(rest)} not proved ({why})"
+        f": {counted}not proved ({why})"
     if proved:
         text += f", {len(proved)} proved"
     never = [g.name for g, _ in config.uncovered if g.kind == "action"]
