@@ -488,3 +488,51 @@ def c_div(a: int, b: int) -> int:
     """Division as C does it: the quotient rounds toward zero."""
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
+
+
+# ---- what a model says about C (`mdcheck layout-check`) ----
+
+@dataclass(frozen=True)
+class CName:
+    """`kind` "member": `names` are alternates across kernel versions (the first found is
+    used); "absent": not in a released kernel (`reason` says why); "padding": no member
+    of the C type covers these bits."""
+    kind: str
+    names: tuple[str, ...]
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CField:
+    name: str
+    word: int
+    bit: int
+    width: int
+    c: CName                   # a field with no annotation is looked up by its own name
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CStruct:
+    """A layout or view of a layout that says which C type it models."""
+    model: str                 # "page", or "ptdesc" for `view ptdesc of page`
+    layout: str
+    c: CName                   # the C type: "struct page"
+    size: int | None           # bytes the model gives it (a layout's words; a view's extent); None: not compared
+    fields: tuple[CField, ...]
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CConst:
+    name: str
+    value: int
+    c: CName
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CBindings:
+    """Every annotated layout, view and constant of a spec and its imports."""
+    structs: tuple[CStruct, ...]
+    consts: tuple[CConst, ...]

@@ -15,6 +15,7 @@ from typing import Sequence, TextIO
 from checker import ir
 from checker.cli.checking import cannot_enumerate, check_spec, settle
 from checker.cli.engine_runs import engine_runs_in_order, run_engine
+from checker.cli.layout_check import run_layout_check
 from checker.cli.options import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -51,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(argv: list[str], out: TextIO, err: TextIO) -> int:
+    if argv and argv[0] == "layout-check":
+        return run_layout_check(argv[1:], out, err)
     try:
         options = parse_command_line(argv)
     except UsageError as error:
@@ -60,6 +63,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
               "[-q | -v] [--traces unexpected|all] [--full-state] [--summary-table] "
               "[--format text|json] [--junit FILE] [--sarif FILE] [--itf DIR] [--list] [-D NAME=VALUE]", file=err)
         print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
+              file=err)
+        print("       mdcheck layout-check SPEC.md [--btf FILE | --dwarf FILE | --snapshot FILE] [--format text|json]",
               file=err)
         return EXIT_SPEC_ERROR
     except SpecError as error:

@@ -36,11 +36,18 @@ CODES: Mapping[str, str] = {
     "MDC306": "not a constant expression",
     "MDC307": "layout field outside its layout",
     "MDC308": "static assertion failed",
+    "MDC309": "misplaced C name (ctype, cname, absent, padding)",
     "MDC401": "bad constant value",
     "MDC402": "bound too large",
     "MDC403": "empty range",
     "MDC404": "too large for the explicit engine",
     "MDC501": "bad command-line usage",
+    "MDC601": "not BTF (layout-check --btf)",
+    "MDC602": "no DWARF debug information (layout-check --dwarf)",
+    "MDC603": "C type not in the compiler's types",
+    "MDC604": "not a layout snapshot",
+    "MDC605": "nothing names a C type (layout-check)",
+    "MDC606": "the DWARF reader needs pyelftools",
 }
 
 

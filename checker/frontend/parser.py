@@ -120,6 +120,17 @@ def _number(text: str) -> int | None:
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
+def _c_names(token: str) -> tuple[str, ...]:
+    """`"index|__folio_index"` -> ("index", "__folio_index"); "struct  page" -> "struct page"."""
+    return tuple(" ".join(part.split()) for part in _unquote(token).split("|") if part.strip())
+
+
+def _split_c_name(items) -> tuple[s.CName | None, tuple]:
+    if items and isinstance(items[0], s.CName):
+        return items[0], tuple(items[1:])
+    return None, tuple(items)
+
+
 def _unquote(token: str) -> str:
     body, out, i = token[1:-1], [], 0
     while i < len(body):
@@ -152,7 +163,7 @@ class _ToAst(Transformer):
         return s.ImportDecl(_unquote(target) if target.type == "STRING" else str(target), self._span(meta))
 
     def const_decl(self, meta, c):
-        return s.ConstDecl(str(c[0]), c[1], self._span(meta))
+        return s.ConstDecl(str(c[0]), c[1], self._span(meta), c[2] if len(c) > 2 else None)
 
     def type_decl(self, meta, c):
         return s.TypeDecl(str(c[0]), c[1], self._span(meta))
@@ -167,10 +178,12 @@ class _ToAst(Transformer):
         return s.FieldDecl(str(c[0]), c[1], self._span(meta))
 
     def layout_decl(self, meta, c):
-        return s.LayoutDecl(str(c[0]), c[1], tuple(c[2:]), self._span(meta))
+        annotation, fields = _split_c_name(c[2:])
+        return s.LayoutDecl(str(c[0]), c[1], fields, self._span(meta), annotation)
 
     def view_decl(self, meta, c):
-        return s.ViewDecl(str(c[0]), str(c[1]), tuple(c[2:]), self._span(meta))
+        annotation, fields = _split_c_name(c[2:])
+        return s.ViewDecl(str(c[0]), str(c[1]), fields, self._span(meta), annotation)
 
     def layout_field(self, meta, c):
         word = c[1]
@@ -178,7 +191,22 @@ class _ToAst(Transformer):
         bit = None
         if isinstance(rest[0], Token) and rest[0].type == "BIT":
             bit, rest = rest[1], rest[2:]
-        return s.LayoutField(str(rest[0]), word, bit, rest[1], self._span(meta))
+        annotation = next((x for x in rest[2:] if isinstance(x, s.CName)), None)
+        return s.LayoutField(str(rest[0]), word, bit, rest[1], self._span(meta), annotation)
+
+    def c_type(self, meta, c):
+        reason = _unquote(c[3]) if len(c) > 3 else None
+        return s.CName("absent" if reason is not None else "member", _c_names(c[1]), reason, self._span(meta))
+
+    def c_name(self, meta, c):
+        reason = _unquote(c[3]) if len(c) > 3 else None
+        return s.CName("absent" if reason is not None else "member", _c_names(c[1]), reason, self._span(meta))
+
+    def c_absent(self, meta, c):
+        return s.CName("absent", (), _unquote(c[1]), self._span(meta))
+
+    def c_padding(self, meta, c):
+        return s.CName("padding", (), _unquote(c[1]), self._span(meta))
 
     def symbol_decl(self, meta, c):
         if len(c) == 3:

@@ -200,6 +200,7 @@ class ConstDecl:
     name: str
     value: Expr
     span: Span | None = _span()
+    c: CName | None = None   # the enumerator or macro it mirrors
 
 
 @dataclass(frozen=True)
@@ -231,12 +232,27 @@ class RecordDecl:
 
 
 @dataclass(frozen=True)
+class CName:
+    """What a layout, view, field or constant is in C, for `mdcheck layout-check`.
+
+    `kind` is "member" (`ctype "struct page"`, `cname "index|__folio_index"`: alternates
+    across kernel versions, the first one found is used), "absent" (`absent "RFC only"`:
+    not in a released kernel; `names` may still say what it would be called) or "padding"
+    (`padding "..."`: bits no member of the C type covers)."""
+    kind: str
+    names: tuple[str, ...]
+    reason: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class LayoutField:
     name: str
     word: Expr
     bit: Expr | None
     type_expr: TypeExpr
     span: Span | None = _span()
+    c: CName | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +262,7 @@ class LayoutDecl:
     words: Expr
     fields: tuple[LayoutField, ...]
     span: Span | None = _span()
+    c: CName | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +272,7 @@ class ViewDecl:
     layout: str
     fields: tuple[LayoutField, ...]
     span: Span | None = _span()
+    c: CName | None = None
 
 
 @dataclass(frozen=True)

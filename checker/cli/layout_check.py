@@ -1,0 +1,98 @@
+"""`mdcheck layout-check SPEC.md ...`: each annotated layout, view and constant against what
+a compiler says (BTF, DWARF or a snapshot of either). Exit 0 all match, 1 a mismatch,
+3 a spec, usage or input error."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+from typing import TextIO
+
+from checker import ir
+from checker.cli.options import EXIT_OK, EXIT_SPEC_ERROR, ArgumentParser, UsageError
+from checker.cli.preparing import combine, print_diagnostics
+from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError
+from checker.frontend.loader import load_spec
+from checker.layoutcheck import table
+from checker.layoutcheck.compare import LayoutReport, compare
+from checker.layoutcheck.ctypes import Catalogue, to_json
+from checker.layoutcheck.sources import LIVE_BTF, read_btf, read_dwarf, read_snapshot, restrict, wanted
+from checker.typecheck import collect_declarations
+from checker.typecheck.cnames import c_bindings
+
+USAGE = ("usage: mdcheck layout-check SPEC.md ... [--btf FILE | --dwarf FILE | --snapshot FILE] "
+         "[--format text|json] [--write-snapshot FILE [--kernel RELEASE]]")
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    p = ArgumentParser(prog="mdcheck layout-check",
+                       description="Compare the word, bit and width of every field of each layout and view "
+                                   "that names its C type (ctype/cname) with the compiler's offsets and sizes, "
+                                   "and each constant that names an enumerator with its value.")
+    p.add_argument("specs", nargs="+", metavar="SPEC.md")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--btf", metavar="FILE",
+                        help=f"raw BTF (default: {LIVE_BTF}, the running kernel's, when present)")
+    source.add_argument("--dwarf", metavar="FILE",
+                        help="an object or module built with -g (needs pyelftools: pip install 'mdcheck[dwarf]')")
+    source.add_argument("--snapshot", metavar="FILE", help="a layout snapshot made with --write-snapshot")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--write-snapshot", metavar="FILE",
+                   help="also write the types and enums the specs name, as read, to FILE (JSON)")
+    p.add_argument("--kernel", metavar="RELEASE",
+                   help="the kernel release the types come from, for the snapshot (default: uname -r with "
+                        "the live BTF, else the file's name)")
+    return p
+
+
+def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
+    try:
+        args = argument_parser().parse_args(argv)
+        if not (args.btf or args.dwarf or args.snapshot):
+            if not os.path.exists(LIVE_BTF):
+                raise UsageError(f"no --btf, --dwarf or --snapshot, and {LIVE_BTF} is absent")
+            args.btf = LIVE_BTF
+    except UsageError as error:
+        print(f"mdcheck: error[MDC501]: {error}", file=err)
+        print(USAGE, file=err)
+        return EXIT_SPEC_ERROR
+    texts = SourceTexts()
+    try:
+        specs = []
+        for path in args.specs:
+            spec = load_spec(path)
+            texts = SourceTexts({**texts.lines_by_path, **spec.texts.lines_by_path})
+            specs.append((spec.path, c_bindings(collect_declarations(spec))))
+        everything = ir.CBindings(tuple(s for _, b in specs for s in b.structs),
+                                  tuple(c for _, b in specs for c in b.consts))
+        if not everything.structs and not everything.consts:
+            raise SpecError([Diagnostic("MDC605", "no layout, view or constant of " + ", ".join(args.specs)
+                                        + " names a C type or enumerator",
+                                        hint='annotate one: layout page[8] ctype "struct page" { ... }')])
+        catalogue = _catalogue(args, everything)
+        if args.write_snapshot:
+            kernel = args.kernel or (platform.release() if args.btf == LIVE_BTF else catalogue.origin)
+            types, enumerators = wanted(everything)
+            with open(args.write_snapshot, "w") as f:
+                f.write(to_json(restrict(catalogue, types, enumerators), kernel))
+    except SpecError as error:
+        print_diagnostics(error.diagnostics, error.texts or texts, err)
+        return EXIT_SPEC_ERROR
+    except OSError as error:
+        print(f"mdcheck: error[MDC001]: cannot write {error.filename}: {error.strerror}", file=err)
+        return EXIT_SPEC_ERROR
+    reports = [compare(path, bindings, catalogue) for path, bindings in specs]
+    for report in reports:
+        print_diagnostics(report.diagnostics, texts, err)
+    code = combine([r.exit_code for r in reports]) if reports else EXIT_OK
+    out.write(table.text(reports) if args.format == "text" else table.document(reports, code))
+    return code
+
+
+def _catalogue(args: argparse.Namespace, bindings: ir.CBindings) -> Catalogue:
+    if args.snapshot:
+        return read_snapshot(args.snapshot)
+    if args.dwarf:
+        return read_dwarf(args.dwarf, wanted(bindings)[0])
+    origin = f"{platform.release()} ({LIVE_BTF})" if args.btf == LIVE_BTF else args.btf
+    return read_btf(args.btf, args.kernel or origin)
