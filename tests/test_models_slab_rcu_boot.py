@@ -190,7 +190,8 @@ SLAB = """
         forall t in PtId: !ptdesc_allocated[t] =>
             ptdescs[t].pt_flags == POISON_FREE && ptdescs[t].pt_page == POISON_FREE &&
             ptdescs[t].pt_list_next == POISON_FREE && ptdescs[t].pt_list_prev == POISON_FREE &&
-            ptdescs[t].pt_index == POISON_FREE && ptdescs[t].ptl == POISON_FREE_END
+            ptdescs[t].pt_index == POISON_FREE && ptdescs[t].ptl == POISON_FREE_32 &&
+            ptdescs[t]._ptl_pad == POISON_FREE_END_32
     invariant allocated_slots_point_at_pages:
         forall t in PtId: ptdesc_allocated[t] => is_page_struct_addr(ptdescs[t].pt_page)
     invariant address_helpers:

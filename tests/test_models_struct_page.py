@@ -39,8 +39,8 @@ def test_the_kernels_table_match_checks_hold(tmp_path):
 
 def test_a_broken_table_match_is_reported_at_its_line(tmp_path):
     text = (MODELS / "struct_page.md").read_text()
-    broken = text.replace("    word 4: pt_index: u64\n    word 5: ptl: u64",
-                          "    word 5: pt_index: u64\n    word 4: ptl: u64", 1)
+    broken = text.replace("    word 4: pt_index: u64\n    word 5: ptl: u32",
+                          "    word 5: pt_index: u64\n    word 4: ptl: u32", 1)
     assert broken != text
     (tmp_path / "struct_page.md").write_text(broken)
     spec = tmp_path / "spec.md"

@@ -58,11 +58,12 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
     texts = SourceTexts()
     try:
-        specs = []
+        specs, seen = [], set()
         for path in args.specs:
             spec = load_spec(path)
             texts = SourceTexts({**texts.lines_by_path, **spec.texts.lines_by_path})
-            specs.append((spec.path, c_bindings(collect_declarations(spec))))
+            bindings = _not_yet_reported(c_bindings(collect_declarations(spec)), seen)
+            specs.append((spec.path, bindings))
         everything = ir.CBindings(tuple(s for _, b in specs for s in b.structs),
                                   tuple(c for _, b in specs for c in b.consts))
         if not everything.structs and not everything.consts:
@@ -87,6 +88,17 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
     code = combine([r.exit_code for r in reports]) if reports else EXIT_OK
     out.write(table.text(reports) if args.format == "text" else table.document(reports, code))
     return code
+
+
+def _not_yet_reported(bindings: ir.CBindings, seen: set) -> ir.CBindings:
+    """What an earlier spec on the command line (one it imports, say) did not already report."""
+    def new(item) -> bool:
+        key = (type(item).__name__, item.model if isinstance(item, ir.CStruct) else item.name,
+               item.span.path if item.span else None)
+        fresh = key not in seen
+        seen.add(key)
+        return fresh
+    return ir.CBindings(tuple(s for s in bindings.structs if new(s)), tuple(c for c in bindings.consts if new(c)))
 
 
 def _catalogue(args: argparse.Namespace, bindings: ir.CBindings) -> Catalogue:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from checker import ir
 from checker.frontend.diagnostics import Diagnostic
 from checker.frontend.source import Span
-from checker.layoutcheck.ctypes import Aggregate, Catalogue, Located, leaves, resolve
+from checker.layoutcheck.ctypes import Aggregate, Catalogue, Located, is_pad_member, leaves, resolve
 
 OK, MISMATCH, MISSING, ABSENT, PADDING = "ok", "MISMATCH", "MISSING", "absent", "padding"
 FAILING = (MISMATCH, MISSING)
@@ -96,13 +96,16 @@ def _field_row(struct: ir.CStruct, f: ir.CField, c_type: str, aggregate: Aggrega
     expected = _place(f.word * 64 + f.bit, f.width)
     if f.c.kind == "padding":
         start, end = f.word * 64 + f.bit, f.word * 64 + f.bit + f.width
-        covering = [(o, n) for o, n in leaves(aggregate) if o < end and start < o + n]
+        covering = [(p, o, n) for p, o, n in leaves(aggregate) if o < end and start < o + n]
+        real = [c for c in covering if not is_pad_member(c[0])]
         inside = end <= aggregate.size * 8
-        status = OK if not covering and inside else MISMATCH
-        found = "no member" if not covering else "member at " + ", ".join(_place(o, n) for o, n in covering)
+        if real:
+            found = "covered by " + ", ".join(f"{p} ({_place(o, n)})" for p, o, n in real)
+        else:
+            found = "no member" + (" (only " + ", ".join(p for p, _, _ in covering) + ")" if covering else "")
         if not inside:
             found += f"; past the end of {c_type}"
-        return Row(model, f"{c_type}: padding", expected, found, PADDING if status == OK else MISMATCH,
+        return Row(model, f"{c_type}: padding", expected, found, PADDING if not real and inside else MISMATCH,
                    f.c.reason or "", f.span)
     located = _first_member(aggregate, f.c.names)
     if f.c.kind == "absent":

@@ -98,13 +98,19 @@ def _find_member(aggregate: Aggregate, name: str) -> tuple[int, Member] | None:
     return None
 
 
-def leaves(aggregate: Aggregate, offset: int = 0) -> Iterable[tuple[int, int]]:
-    """(bit offset, bit size) of every named member at any depth: what padding must not overlap."""
+def leaves(aggregate: Aggregate, offset: int = 0, path: str = "") -> Iterable[tuple[str, int, int]]:
+    """(path, bit offset, bit size) of every member at any depth that has no members of its own."""
     for m in aggregate.members:
+        name = f"{path}.{m.name}" if path and m.name else (m.name or path)
         if isinstance(m.type, Aggregate) and m.type.members:
-            yield from leaves(m.type, offset + m.bit_offset)
+            yield from leaves(m.type, offset + m.bit_offset, name)
         else:
-            yield offset + m.bit_offset, m.bit_size
+            yield name, offset + m.bit_offset, m.bit_size
+
+
+def is_pad_member(path: str) -> bool:
+    """The kernel's own padding members: `_pt_pad_1`, `__pad`, `_pad2`, ..."""
+    return path.rsplit(".", 1)[-1].lstrip("_").startswith("pad") or "_pad_" in path
 
 
 def type_name(t: CType) -> str:

@@ -13,6 +13,10 @@ def text(reports: Sequence[LayoutReport]) -> str:
     out: list[str] = []
     for report in reports:
         out.append(f"{report.spec}: against {report.source} of {report.origin}")
+        if not report.rows and not report.diagnostics:
+            out.append("  nothing of its own: what it imports is reported above")
+            out.append("")
+            continue
         table = [HEADER] + [(r.model, r.c_name, r.expected, r.found, r.status + (f"  {r.note}" if r.note else ""))
                             for r in report.rows]
         widths = [max(len(row[i]) for row in table) for i in range(4)]

@@ -1,0 +1,222 @@
+"""`mdcheck layout-check`: the BTF reader on a hand-built blob, member paths through
+anonymous unions, the models against a snapshot of a released kernel's BTF (and the live
+BTF when there is one), mutated models that must fail, and bad input as coded diagnostics."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+from pathlib import Path
+
+import pytest
+
+from checker.cli import run
+from checker.layoutcheck import btf
+from checker.layoutcheck.ctypes import from_json, resolve, to_json
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = REPO / "models"
+SNAPSHOT = REPO / "tests" / "data" / "layouts" / "btf-6.18.44-x86_64.json"
+LIVE = "/sys/kernel/btf/vmlinux"
+
+
+# ---- a small BTF blob, built by hand ----
+
+class Blob:
+    def __init__(self):
+        self.strings = b"\0"
+        self.types = b""
+        self.count = 0
+
+    def name(self, text: str) -> int:
+        if not text:
+            return 0
+        offset = len(self.strings)
+        self.strings += text.encode() + b"\0"
+        return offset
+
+    def add(self, kind: int, name: str, vlen: int, size_or_type: int, extra: bytes = b"", kind_flag=False) -> int:
+        info = vlen | kind << 24 | (1 << 31 if kind_flag else 0)
+        self.types += struct.pack("<3I", self.name(name), info, size_or_type) + extra
+        self.count += 1
+        return self.count
+
+    def members(self, *items) -> bytes:
+        return b"".join(struct.pack("<3I", self.name(n), t, off) for n, t, off in items)
+
+    def bytes(self) -> bytes:
+        header = struct.pack("<HBBI4I", btf.MAGIC, 1, 0, 24, 0, len(self.types), len(self.types), len(self.strings))
+        return header + self.types + self.strings
+
+
+def small_btf() -> bytes:
+    b = Blob()
+    u32 = b.add(btf.INT, "unsigned int", 0, 4, struct.pack("<I", 32))                    # 1
+    ulong = b.add(btf.INT, "unsigned long", 0, 8, struct.pack("<I", 64))                  # 2
+    ptr = b.add(btf.PTR, "", 0, ulong)                                                    # 3
+    anon_struct = b.add(btf.STRUCT, "", 2, 16, b.members(("next", ptr, 0), ("prev", ptr, 64)))  # 4
+    anon_union = b.add(btf.UNION, "", 2, 16, b.members(("", anon_struct, 0), ("whole", ulong, 0)))  # 5
+    atomic = b.add(btf.STRUCT, "", 1, 4, b.members(("counter", u32, 0)))                 # 6
+    atomic_t = b.add(btf.TYPEDEF, "atomic_t", 0, atomic)                                  # 7
+    bits = b.add(btf.STRUCT, "", 2, 4, b.members(("lo", u32, 3 << 24 | 0), ("hi", u32, 5 << 24 | 3)),
+                 kind_flag=True)                                                          # 8
+    b.add(btf.STRUCT, "thing", 4, 32, b.members(("flags", ulong, 0), ("", anon_union, 64),
+                                                ("refs", atomic_t, 192), ("", bits, 224)))   # 9
+    b.add(btf.ENUM, "colour", 2, 4, struct.pack("<2I", b.name("RED"), 0) + struct.pack("<Ii", b.name("BLUE"), -2),
+          kind_flag=True)
+    b.add(btf.ENUM64, "big", 1, 8, struct.pack("<3I", b.name("HUGE"), 0, 1))
+    b.add(btf.FUNC_PROTO, "", 1, 0, struct.pack("<2I", 0, ulong))
+    b.add(btf.CONST, "", 0, ulong)
+    b.add(btf.ARRAY, "", 0, 0, struct.pack("<3I", ulong, u32, 4))
+    b.add(btf.DECL_TAG, "tag", 0, 9, struct.pack("<i", -1))
+    return b.bytes()
+
+
+def test_the_btf_reader_reads_a_hand_built_blob():
+    parsed = btf.parse(small_btf())
+    assert len(parsed.types) == 16 and parsed.types[9].name == "thing"
+    catalogue = btf.catalogue(parsed, "blob")
+    thing = catalogue.aggregate("struct thing")
+    assert thing is not None and thing.size == 32
+    # through the anonymous union, then the anonymous struct inside it
+    assert (resolve(thing, "prev").bit_offset, resolve(thing, "prev").bit_size) == (128, 64)
+    assert resolve(thing, "whole").bit_offset == 64
+    assert resolve(thing, "refs.counter").bit_offset == 192 and resolve(thing, "refs").type_name == "atomic_t"
+    # bitfields: kind_flag members carry size << 24 | bit offset
+    assert (resolve(thing, "hi").bit_offset, resolve(thing, "hi").bit_size) == (227, 5)
+    assert resolve(thing, "nothing") is None and resolve(thing, "flags.x") is None
+    assert catalogue.enumerators == {"RED": 0, "BLUE": -2, "HUGE": 1 << 32}
+    assert catalogue.enums["enum colour"] == ("RED", "BLUE")
+    again = from_json(to_json(catalogue.__class__("btf", "blob", {"struct thing": thing}, {}, {}), "k"), "x")
+    assert again.aggregate("struct thing") == thing
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"\x00" * 30, "bad magic"),
+    (b"\x9f\xeb", "too short"),
+    (small_btf()[:60], "outside the file"),
+    (small_btf()[:2] + b"\x02" + small_btf()[3:], "version 2"),
+])
+def test_bad_btf_is_a_btf_error(data, words):
+    with pytest.raises(btf.BtfError, match=words):
+        btf.parse(data)
+
+
+def test_a_record_cut_short_is_a_btf_error():
+    blob = bytearray(small_btf())
+    struct.pack_into("<I", blob, 12, 20)  # type_len: the section ends inside the second record
+    with pytest.raises(btf.BtfError, match="ends inside a record"):
+        btf.parse(bytes(blob))
+
+
+# ---- the models against a released kernel ----
+
+def layout_check(*args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["layout-check", *map(str, args)], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_models_match_the_snapshot_of_6_18():
+    code, out, err = layout_check(MODELS / "struct_page.md", MODELS / "slab_ptdesc.md", "--snapshot", SNAPSHOT)
+    assert (code, err) == (0, "")
+    assert "against snapshot of btf of 6.18.44" in out
+    assert "37 checked: all match, 3 absent in this kernel" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert "callback_head.func" in rows["rcu_head.func"] and rows["rcu_head.func"].rstrip().endswith("function *")
+    assert "word 5 bits 0-31   word 5 bits 0-31" in rows["ptdesc.ptl"]
+    assert "padding" in rows["ptdesc._ptl_pad"] and "_pt_pad_2" in rows["ptdesc._ptl_pad"]
+    assert "absent" in rows["page.memdesc"] and "absent" in rows["sizeof(ptdesc_obj)"]
+
+
+@pytest.mark.skipif(not os.path.exists(LIVE), reason="no BTF of a running kernel here")
+def test_the_models_against_the_running_kernel():
+    code, out, err = layout_check(MODELS / "struct_page.md", "--btf", LIVE, "--format", "json")
+    document = json.loads(out)
+    results = {row["model"]: row["result"] for row in document["specs"][0]["rows"]}
+    # sizeof(struct page) and the overlay hold on every x86-64 kernel with struct ptdesc
+    assert results["sizeof(page)"] == "ok" and results["page._refcount"] == "ok"
+    assert code == document["exit_code"]
+
+
+def mutated(tmp_path: Path, old: str, new: str) -> Path:
+    text = (MODELS / "struct_page.md").read_text()
+    assert old in text
+    (tmp_path / "struct_page.md").write_text(text.replace(old, new, 1))
+    for name in ("memory.md",):
+        (tmp_path / name).write_text((MODELS / name).read_text())
+    return tmp_path / "struct_page.md"
+
+
+@pytest.mark.parametrize("old, new, row, says", [
+    ("    word 5: private: u64\n", "    word 4: private: u64\n", "page.private", "word 4 bits 0-63   word 5 bits 0-63"),
+    ("    word 5: ptl: u32\n", "    word 5: ptl: u64\n", "ptdesc.ptl", "word 5 bits 0-63   word 5 bits 0-31"),
+    ("const PG_head = 6 ", "const PG_head = 16 ", "const", "16 (0x10)"),
+])
+def test_a_mutated_model_fails(tmp_path, old, new, row, says):
+    path = mutated(tmp_path, old, new)
+    if "ptl: u64" in new:  # the padding after ptl is then covered by ptl itself
+        path.write_text(path.read_text().replace("    word 5 bit 32: _ptl_pad: u32 padding", "    word 6 bit 32: _x: u32 padding", 1))
+    code, out, err = layout_check(path, "--snapshot", SNAPSHOT)
+    assert code == 1, out + err
+    failing = [line for line in out.splitlines() if "MISMATCH" in line]
+    assert any(line.split()[0] == row and says in line for line in failing), out
+
+
+def test_a_member_the_kernel_does_not_have_is_missing(tmp_path):
+    path = mutated(tmp_path, 'cname "__folio_index|index"', 'cname "index"')
+    code, out, _ = layout_check(path, "--snapshot", SNAPSHOT)
+    assert code == 1 and any(l.split()[0] == "page.__folio_index" and "MISSING" in l for l in out.splitlines())
+
+
+# ---- bad input: coded diagnostics, exit 3, no traceback ----
+
+def test_bad_inputs_are_diagnostics(tmp_path):
+    spec = MODELS / "struct_page.md"
+    code, out, err = layout_check(spec, "--btf", tmp_path / "none")
+    assert code == 3 and "error[MDC001]: cannot read" in err and "Traceback" not in err
+    (tmp_path / "junk").write_bytes(b"\x7fELF" + b"\0" * 100)
+    code, _, err = layout_check(spec, "--btf", tmp_path / "junk")
+    assert code == 3 and "error[MDC601]" in err and "bad magic" in err
+    (tmp_path / "snap.json").write_text('{"format": "other"}')
+    code, _, err = layout_check(spec, "--snapshot", tmp_path / "snap.json")
+    assert code == 3 and "error[MDC604]" in err
+    code, _, err = layout_check(spec, "--btf", "x", "--snapshot", "y")
+    assert code == 3 and "error[MDC501]" in err
+
+
+def test_an_unknown_c_type_is_a_diagnostic_at_its_line(tmp_path):
+    spec = tmp_path / "spec.md"
+    spec.write_text('# t\n\n```mdcheck\nlayout thing[1] ctype "struct no_such_thing" {\n    word 0: a: u64\n}\n```\n')
+    code, out, err = layout_check(spec, "--snapshot", SNAPSHOT)
+    assert code == 3
+    assert "spec.md:4:17: error[MDC603]: struct no_such_thing (modelled by 'thing') is not among" in err
+
+
+def test_c_names_where_no_c_type_is_named(tmp_path):
+    spec = tmp_path / "spec.md"
+    spec.write_text('```mdcheck\nlayout thing[1] {\n    word 0: a: u64 cname "b"\n}\n```\n')
+    code, _, err = layout_check(spec, "--snapshot", SNAPSHOT)
+    assert code == 3 and "error[MDC309]: field 'thing.a' names a C member, but 'thing' names no C type" in err
+    spec.write_text('```mdcheck\nlayout thing[1] {\n    word 0: a: u64\n}\n```\n')
+    code, _, err = layout_check(spec, "--snapshot", SNAPSHOT)
+    assert code == 3 and "error[MDC605]" in err
+
+
+def test_c_names_are_not_reserved_words(tmp_path):
+    spec = tmp_path / "spec.md"
+    spec.write_text("```mdcheck\nvar cname: u8\nvar ctype: u8\nvar absent: u8\nvar padding: u8\n"
+                    "init { cname = 1; ctype = 2; absent = 3; padding = 4 }\n"
+                    "invariant i: cname + ctype + absent + padding == 10\n```\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert run([str(spec), "--no-timing", "--depth", "1"], out, err) == 0, err.getvalue()
+
+
+def test_write_snapshot_round_trips(tmp_path):
+    snap = tmp_path / "snap.json"
+    code, first, _ = layout_check(MODELS / "struct_page.md", "--snapshot", SNAPSHOT, "--write-snapshot", snap)
+    assert code == 0
+    assert json.loads(snap.read_text())["aggregates"] == json.loads(SNAPSHOT.read_text())["aggregates"]
+    code, again, _ = layout_check(MODELS / "struct_page.md", "--snapshot", snap)
+    assert code == 0 and first.splitlines()[1:] == again.splitlines()[1:]
