@@ -220,3 +220,74 @@ def test_write_snapshot_round_trips(tmp_path):
     assert json.loads(snap.read_text())["aggregates"] == json.loads(SNAPSHOT.read_text())["aggregates"]
     code, again, _ = layout_check(MODELS / "struct_page.md", "--snapshot", snap)
     assert code == 0 and first.splitlines()[1:] == again.splitlines()[1:]
+
+
+# ---- DWARF (pyelftools; an object built here with gcc -g) ----
+
+THING_C = """
+struct list_head { struct list_head *next, *prev; };
+typedef struct { int counter; } atomic_t;
+struct thing {
+    unsigned long flags;
+    union { struct { struct list_head *next, *prev; }; struct list_head lru; unsigned long whole; };
+    atomic_t refs;
+    unsigned int lo:3, hi:5;
+};
+enum colour { RED, BLUE = -2 };
+struct thing t;
+enum colour c;
+"""
+
+THING_SPEC = """# thing
+```mdcheck
+layout thing[4] ctype "struct thing" {
+    word 0: flags: u64
+    word 1: next: u64 cname "lru.next|next"
+    word 2: prev: u64
+    word 1: whole: u64
+    word 3: refs: u32 cname "refs.counter"
+    word 3 bit 32: lo: u3
+    word 3 bit 35: hi: u5
+    word 3 bit 40: rest: u24 padding "after the bitfields"
+}
+const BLUE = -2 cname "BLUE"
+```
+"""
+
+
+@pytest.mark.parametrize("flag", ["-g", "-gdwarf-2"])
+def test_dwarf_of_an_object_built_here(tmp_path, flag):
+    pytest.importorskip("elftools")
+    import shutil
+    import subprocess
+    if shutil.which("gcc") is None:
+        pytest.skip("no gcc")
+    (tmp_path / "thing.c").write_text(THING_C)
+    subprocess.run(["gcc", flag, "-c", "thing.c", "-o", "thing.o"], cwd=tmp_path, check=True)
+    (tmp_path / "thing.md").write_text(THING_SPEC)
+    code, out, err = layout_check(tmp_path / "thing.md", "--dwarf", tmp_path / "thing.o")
+    assert (code, err) == (0, ""), out
+    assert "against dwarf of" in out and "10 checked: all match" in out
+    (tmp_path / "thing.md").write_text(THING_SPEC.replace("bit 35: hi: u5", "bit 36: hi: u5"))
+    code, out, _ = layout_check(tmp_path / "thing.md", "--dwarf", tmp_path / "thing.o")
+    assert code == 1 and any(l.split()[0] == "thing.hi" and "MISMATCH" in l for l in out.splitlines())
+
+
+def test_dwarf_of_a_file_without_it(tmp_path):
+    pytest.importorskip("elftools")
+    (tmp_path / "thing.md").write_text(THING_SPEC)
+    (tmp_path / "x.o").write_bytes(b"not elf")
+    code, _, err = layout_check(tmp_path / "thing.md", "--dwarf", tmp_path / "x.o")
+    assert code == 3 and "error[MDC602]" in err and "Traceback" not in err
+
+
+def test_the_models_against_debian_6_1_say_what_differs():
+    """DWARF of tools/layout-probe built against Debian's 6.1.0-57 headers: no struct ptdesc
+    (MDC603, exit 3), `index` for __folio_index, other PG_ numbers, no enum pagetype."""
+    code, out, err = layout_check(MODELS / "struct_page.md", "--snapshot",
+                                  REPO / "tests" / "data" / "layouts" / "dwarf-6.1.0-57-amd64.json")
+    assert code == 3 and "error[MDC603]: struct ptdesc (modelled by 'ptdesc') is not among" in err
+    rows = {line.split()[0] + " " + line.split()[1]: line for line in out.splitlines() if line.startswith("  ")}
+    assert "struct page: index " in rows["page.__folio_index struct"] and " ok " in rows["page.__folio_index struct"]
+    assert "16 (0x10)" in rows["const PG_head"] and "MISMATCH" in rows["const PG_head"]
+    assert "MISSING" in rows["const PGTY_table"]

@@ -18,7 +18,7 @@ MAX_MODULE_LINES = 600
 
 # Stages in import order: a module may import modules of its own stage or of an earlier one.
 # `ir` comes before `typecheck` because it is the vocabulary the type checker builds.
-STAGES = ("frontend", "ir", "typecheck", "engines", "reports", "cli")
+STAGES = ("frontend", "ir", "typecheck", "layoutcheck", "engines", "reports", "cli")
 TOP_LEVEL = {"checker": "frontend", "checker.pytest_plugin": "cli"}
 
 

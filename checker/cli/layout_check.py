@@ -105,6 +105,6 @@ def _catalogue(args: argparse.Namespace, bindings: ir.CBindings) -> Catalogue:
     if args.snapshot:
         return read_snapshot(args.snapshot)
     if args.dwarf:
-        return read_dwarf(args.dwarf, wanted(bindings)[0])
+        return read_dwarf(args.dwarf, wanted(bindings)[0], args.kernel)
     origin = f"{platform.release()} ({LIVE_BTF})" if args.btf == LIVE_BTF else args.btf
     return read_btf(args.btf, args.kernel or origin)

@@ -147,7 +147,7 @@ def _const_row(const: ir.CConst, catalogue: Catalogue) -> Row:
             return Row(model, name, _hex(const.value), _hex(value), OK if value == const.value else MISMATCH,
                        _enum_of(catalogue, name), const.span)
     return Row(model, " | ".join(const.c.names), _hex(const.value), "-", MISSING,
-               "no such enumerator (macros are not in BTF)", const.span)
+               "no such enumerator (a macro is in neither BTF nor DWARF)", const.span)
 
 
 def _enum_of(catalogue: Catalogue, name: str) -> str:

@@ -30,9 +30,10 @@ def read_btf(path: str, origin: str | None = None) -> Catalogue:
                         "information use --dwarf") from None
 
 
-def read_dwarf(path: str, roots: tuple[str, ...]) -> Catalogue:
+def read_dwarf(path: str, roots: tuple[str, ...], origin: str | None = None) -> Catalogue:
     from checker.layoutcheck import dwarf
-    return dwarf.read(path, roots)
+    found = dwarf.read(path, roots)
+    return replace(found, origin=f"{origin} ({path})") if origin else found
 
 
 def read_snapshot(path: str) -> Catalogue:
