@@ -9,6 +9,7 @@ import os
 import struct
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from checker.cli import run
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "models"
 SNAPSHOT = REPO / "tests" / "data" / "layouts" / "btf-6.18.44-x86_64.json"
 LIVE = "/sys/kernel/btf/vmlinux"
+SCHEMA = json.loads((REPO / "checker" / "reports" / "schemas" / "mdcheck-layout-check.schema.json").read_text())
 
 
 # ---- a small BTF blob, built by hand ----
@@ -103,6 +105,23 @@ def test_bad_btf_is_a_btf_error(data, words):
         btf.parse(data)
 
 
+def test_damaged_btf_is_a_btf_error_or_a_diagnostic_never_a_crash():
+    import random
+    from checker.frontend.diagnostics import SpecError
+    good = small_btf()
+    rng = random.Random(20)
+    for _ in range(300):
+        blob = bytearray(good)
+        for _ in range(rng.randint(1, 6)):
+            blob[rng.randrange(24, len(blob))] = rng.randrange(256)
+        try:
+            catalogue = btf.catalogue(btf.parse(bytes(blob)), "fuzz")
+            for name in list(catalogue.aggregates)[:5]:
+                catalogue.aggregate(name)
+        except (btf.BtfError, SpecError):
+            pass
+
+
 def test_a_record_cut_short_is_a_btf_error():
     blob = bytearray(small_btf())
     struct.pack_into("<I", blob, 12, 20)  # type_len: the section ends inside the second record
@@ -134,6 +153,7 @@ def test_the_models_match_the_snapshot_of_6_18():
 def test_the_models_against_the_running_kernel():
     code, out, err = layout_check(MODELS / "struct_page.md", "--btf", LIVE, "--format", "json")
     document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
     results = {row["model"]: row["result"] for row in document["specs"][0]["rows"]}
     # sizeof(struct page) and the overlay hold on every x86-64 kernel with struct ptdesc
     assert results["sizeof(page)"] == "ok" and results["page._refcount"] == "ok"
@@ -291,3 +311,48 @@ def test_the_models_against_debian_6_1_say_what_differs():
     assert "struct page: index " in rows["page.__folio_index struct"] and " ok " in rows["page.__folio_index struct"]
     assert "16 (0x10)" in rows["const PG_head"] and "MISMATCH" in rows["const PG_head"]
     assert "MISSING" in rows["const PGTY_table"]
+
+
+def test_json_and_macros(tmp_path):
+    spec = tmp_path / "spec.md"
+    spec.write_text('```mdcheck\nconst PG_head = 6 cname "PG_head"\n'
+                    'const POISON_POINTER_DELTA = 0xdead000000000000 cname "macro POISON_POINTER_DELTA"\n'
+                    'const PG_nothing = 1 cname "PG_nothing"\n```\n')
+    code, out, err = layout_check(spec, "--snapshot", SNAPSHOT, "--format", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["format"] == "mdcheck-layout-check/1" and document["exit_code"] == code == 1
+    rows = {r["model"]: r for r in document["specs"][0]["rows"]}
+    assert rows["const PG_head"]["result"] == "ok" and rows["const PG_head"]["line"] == 2
+    assert rows["const POISON_POINTER_DELTA"]["result"] == "unchecked"
+    assert rows["const PG_nothing"]["result"] == "MISSING"
+
+
+def test_json_of_bad_input_is_a_document_too(tmp_path):
+    code, out, err = layout_check(MODELS / "struct_page.md", "--btf", tmp_path / "none", "--format", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert code == document["exit_code"] == 3 and document["diagnostics"][0]["code"] == "MDC001"
+
+
+def test_dwarf_without_pyelftools_is_a_diagnostic(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "elftools", None)
+    monkeypatch.setitem(sys.modules, "elftools.elf.elffile", None)
+    monkeypatch.setitem(sys.modules, "elftools.common.exceptions", None)
+    (tmp_path / "thing.md").write_text(THING_SPEC)
+    code, _, err = layout_check(tmp_path / "thing.md", "--dwarf", tmp_path / "x.o")
+    assert code == 3 and "error[MDC606]: --dwarf needs pyelftools" in err
+
+
+@pytest.mark.skipif(not os.path.exists(LIVE), reason="no BTF of a running kernel here")
+def test_the_live_btf_says_what_the_snapshot_says_when_it_is_that_kernel():
+    import platform
+    if platform.release() != json.loads(SNAPSHOT.read_text())["kernel"]:
+        pytest.skip("the running kernel is not the snapshot's")
+    models = (MODELS / "struct_page.md", MODELS / "slab_ptdesc.md")
+    live = layout_check(*models, "--btf", LIVE)
+    snap = layout_check(*models, "--snapshot", SNAPSHOT)
+    assert live[0] == snap[0] == 0
+    assert [l for l in live[1].splitlines() if l.startswith("  ")] == \
+        [l for l in snap[1].splitlines() if l.startswith("  ")]

@@ -1,6 +1,6 @@
 """`mdcheck layout-check SPEC.md ...`: each annotated layout, view and constant against what
 a compiler says (BTF, DWARF or a snapshot of either). Exit 0 all match, 1 a mismatch,
-3 a spec, usage or input error."""
+3 a spec, usage or input error, 4 an internal error."""
 from __future__ import annotations
 
 import argparse
@@ -9,12 +9,12 @@ import platform
 from typing import TextIO
 
 from checker import ir
-from checker.cli.options import EXIT_OK, EXIT_SPEC_ERROR, ArgumentParser, UsageError
+from checker.cli.options import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, ArgumentParser, UsageError
 from checker.cli.preparing import combine, print_diagnostics
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError
 from checker.frontend.loader import load_spec
 from checker.layoutcheck import table
-from checker.layoutcheck.compare import LayoutReport, compare
+from checker.layoutcheck.compare import compare
 from checker.layoutcheck.ctypes import Catalogue, to_json
 from checker.layoutcheck.sources import LIVE_BTF, read_btf, read_dwarf, read_snapshot, restrict, wanted
 from checker.typecheck import collect_declarations
@@ -76,13 +76,23 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
             types, enumerators = wanted(everything)
             with open(args.write_snapshot, "w") as f:
                 f.write(to_json(restrict(catalogue, types, enumerators), kernel))
+        reports = [compare(path, bindings, catalogue) for path, bindings in specs]
     except SpecError as error:
         print_diagnostics(error.diagnostics, error.texts or texts, err)
+        if args.format == "json":
+            out.write(table.document([], EXIT_SPEC_ERROR, error.diagnostics))
         return EXIT_SPEC_ERROR
     except OSError as error:
         print(f"mdcheck: error[MDC001]: cannot write {error.filename}: {error.strerror}", file=err)
+        if args.format == "json":
+            out.write(table.document([], EXIT_SPEC_ERROR, (Diagnostic("MDC001", f"cannot write {error.filename}"),)))
         return EXIT_SPEC_ERROR
-    reports = [compare(path, bindings, catalogue) for path, bindings in specs]
+    except Exception as error:
+        if os.environ.get("MDCHECK_DEBUG"):
+            raise
+        print(f"mdcheck: internal error in layout-check: {type(error).__name__}: {error}\n"
+              "mdcheck: this is a bug in mdcheck; set MDCHECK_DEBUG=1 for the Python traceback", file=err)
+        return EXIT_INTERNAL
     for report in reports:
         print_diagnostics(report.diagnostics, texts, err)
     code = combine([r.exit_code for r in reports]) if reports else EXIT_OK

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Iterator
 
+from checker.frontend.diagnostics import fail
 from checker.layoutcheck.ctypes import Aggregate, Catalogue, CType, Member, Scalar
 
 MAGIC = 0xEB9F
@@ -152,19 +153,22 @@ def catalogue(btf: Btf, origin: str) -> Catalogue:
             enums.setdefault(f"enum <anonymous: {t.enumerators[0][0]}>", tuple(n for n, _ in t.enumerators))
             for n, v in t.enumerators:
                 enumerators.setdefault(n, v)
-    return Catalogue("btf", origin, _Aggregates(btf, names), enumerators, enums)
+    return Catalogue("btf", origin, _Aggregates(btf, names, origin), enumerators, enums)
 
 
 class _Aggregates(Mapping):
     """Aggregates by name, each built (members' types nested) when first asked for."""
 
-    def __init__(self, btf: Btf, names: dict[str, int]):
-        self._btf, self._names, self._built = btf, names, {}
+    def __init__(self, btf: Btf, names: dict[str, int], origin: str):
+        self._btf, self._names, self._built, self._origin = btf, names, {}, origin
 
     def __getitem__(self, name: str) -> Aggregate:
         if name not in self._built:
             type_id = self._names[name]
-            built = _Converter(self._btf).ctype(type_id)
+            try:
+                built = _Converter(self._btf).ctype(type_id)
+            except BtfError as error:
+                raise fail("MDC601", f"{name} in {self._origin}: {error}") from None
             if not isinstance(built, Aggregate):
                 raise KeyError(name)
             self._built[name] = built
@@ -193,11 +197,15 @@ class _Converter:
         if t is None:
             return Scalar("void", 0)
         typedef = ""
-        while t is not None and t.kind in _MODIFIERS:
+        for _ in range(65):
+            if t is None or t.kind not in _MODIFIERS:
+                break
             if t.kind == TYPEDEF and not typedef:
                 typedef = t.name
             type_id = t.size_or_type
             t = self.btf.type(type_id)
+        else:
+            raise BtfError("a chain of typedefs and qualifiers more than 64 long")
         if t is None:
             return Scalar("void", 0)
         if t.kind in (STRUCT, UNION):

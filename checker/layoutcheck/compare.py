@@ -12,7 +12,7 @@ from checker.frontend.diagnostics import Diagnostic
 from checker.frontend.source import Span
 from checker.layoutcheck.ctypes import Aggregate, Catalogue, Located, is_pad_member, leaves, resolve
 
-OK, MISMATCH, MISSING, ABSENT, PADDING = "ok", "MISMATCH", "MISSING", "absent", "padding"
+OK, MISMATCH, MISSING, ABSENT, PADDING, UNCHECKED = "ok", "MISMATCH", "MISSING", "absent", "padding", "unchecked"
 FAILING = (MISMATCH, MISSING)
 
 
@@ -22,7 +22,7 @@ class Row:
     c_name: str           # "struct page: __folio_index", or what was tried
     expected: str         # what the model says
     found: str            # what the compiler says ("-" when nothing)
-    status: str           # ok, MISMATCH, MISSING, absent, padding
+    status: str           # ok, MISMATCH, MISSING, absent, padding, unchecked (a macro)
     note: str = ""
     span: Span | None = None
 
@@ -146,8 +146,11 @@ def _const_row(const: ir.CConst, catalogue: Catalogue) -> Row:
             value = catalogue.enumerators[name]
             return Row(model, name, _hex(const.value), _hex(value), OK if value == const.value else MISMATCH,
                        _enum_of(catalogue, name), const.span)
+    if any(name.startswith("macro ") for name in const.c.names):
+        return Row(model, " | ".join(const.c.names), _hex(const.value), "-", UNCHECKED,
+                   "a macro: neither BTF nor DWARF records its value", const.span)
     return Row(model, " | ".join(const.c.names), _hex(const.value), "-", MISSING,
-               "no such enumerator (a macro is in neither BTF nor DWARF)", const.span)
+               "no such enumerator (for a macro, say cname \"macro NAME\")", const.span)
 
 
 def _enum_of(catalogue: Catalogue, name: str) -> str:

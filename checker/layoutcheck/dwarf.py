@@ -8,6 +8,7 @@ from the most significant bit of the storage unit).
 """
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 
 from checker.frontend.diagnostics import fail
@@ -20,7 +21,7 @@ _MODIFIERS = ("DW_TAG_typedef", "DW_TAG_const_type", "DW_TAG_volatile_type", "DW
 
 def read(path: str, roots: tuple[str, ...] = ()) -> Catalogue:
     try:
-        from elftools.common.exceptions import ELFError
+        from elftools.common.exceptions import DWARFError, ELFError
         from elftools.elf.elffile import ELFFile
     except ImportError:
         raise fail("MDC606", "--dwarf needs pyelftools, which is not installed",
@@ -49,8 +50,9 @@ def read(path: str, roots: tuple[str, ...] = ()) -> Catalogue:
                     built = _convert(die, 0)
                     if isinstance(built, Aggregate):
                         aggregates[root] = built
-        except ELFError as error:
-            raise fail("MDC602", f"{path} is not an ELF object with DWARF: {error}") from None
+        except (ELFError, DWARFError, ValueError, KeyError, EOFError, struct.error) as error:
+            raise fail("MDC602", f"{path} is not an ELF object with DWARF mdcheck can read: "
+                       f"{type(error).__name__}: {error}") from None
     return Catalogue("dwarf", path, _Found(aggregates), enumerators, enums)
 
 

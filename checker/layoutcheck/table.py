@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from checker.frontend.diagnostics import Diagnostic
 from checker.layoutcheck.compare import FAILING, LayoutReport
 
 HEADER = ("model", "C", "model says", "compiler says", "result")
@@ -31,10 +32,12 @@ def text(reports: Sequence[LayoutReport]) -> str:
     return "\n".join(out)
 
 
-def document(reports: Sequence[LayoutReport], exit_code: int) -> str:
+def document(reports: Sequence[LayoutReport], exit_code: int, diagnostics: Sequence[Diagnostic] = ()) -> str:
+    """Schema: checker/reports/schemas/mdcheck-layout-check.schema.json."""
     return json.dumps({
         "format": "mdcheck-layout-check/1",
         "exit_code": exit_code,
+        "diagnostics": [{"code": d.code, "message": d.message} for d in diagnostics],
         "specs": [{
             "spec": r.spec, "source": r.source, "origin": r.origin, "exit_code": r.exit_code,
             "rows": [{"model": row.model, "c": row.c_name, "model_says": row.expected, "compiler_says": row.found,
