@@ -196,7 +196,7 @@ def test_bad_inputs_are_diagnostics(tmp_path):
     spec = MODELS / "struct_page.md"
     code, out, err = layout_check(spec, "--btf", tmp_path / "none")
     assert code == 3 and "error[MDC001]: cannot read" in err and "Traceback" not in err
-    (tmp_path / "junk").write_bytes(b"\x7fELF" + b"\0" * 100)
+    (tmp_path / "junk").write_bytes(b"JUNK" + b"\0" * 100)
     code, _, err = layout_check(spec, "--btf", tmp_path / "junk")
     assert code == 3 and "error[MDC601]" in err and "bad magic" in err
     (tmp_path / "snap.json").write_text('{"format": "other"}')
@@ -356,3 +356,31 @@ def test_the_live_btf_says_what_the_snapshot_says_when_it_is_that_kernel():
     assert live[0] == snap[0] == 0
     assert [l for l in live[1].splitlines() if l.startswith("  ")] == \
         [l for l in snap[1].splitlines() if l.startswith("  ")]
+
+
+def test_btf_inside_an_elf_file(tmp_path):
+    import shutil
+    import subprocess
+    if shutil.which("gcc") is None or shutil.which("objcopy") is None:
+        pytest.skip("no gcc or objcopy")
+    (tmp_path / "thing.c").write_text(THING_C)
+    subprocess.run(["gcc", "-c", "thing.c", "-o", "thing.o"], cwd=tmp_path, check=True)
+    with pytest.raises(btf.BtfError, match="without a .BTF section"):
+        btf.parse((tmp_path / "thing.o").read_bytes())
+    (tmp_path / "blob.btf").write_bytes(small_btf())
+    subprocess.run(["objcopy", "--add-section", ".BTF=blob.btf", "thing.o", "with-btf.o"], cwd=tmp_path, check=True)
+    catalogue = btf.catalogue(btf.parse((tmp_path / "with-btf.o").read_bytes()), "elf")
+    assert catalogue.aggregate("struct thing").size == 32
+
+
+def test_the_models_match_debian_6_12_through_the_alternate_names():
+    """DWARF of tools/layout-probe built against Debian's 6.12.111 headers: every offset
+    matches, found as `index` (not __folio_index) and `__page_flags` (not pt_flags)."""
+    code, out, err = layout_check(MODELS / "struct_page.md", "--snapshot",
+                                  REPO / "tests" / "data" / "layouts" / "dwarf-6.12.111+deb12-amd64.json")
+    assert (code, err) == (0, ""), out
+    assert "against snapshot of dwarf of 6.12.111+deb12-amd64" in out
+    assert "37 checked: all match, 3 absent in this kernel" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert "struct page: index " in rows["page.__folio_index"]
+    assert "struct ptdesc: __page_flags " in rows["ptdesc.pt_flags"]

@@ -54,7 +54,36 @@ class Btf:
         return self.types[type_id]
 
 
+def btf_section(data: bytes) -> bytes:
+    """The `.BTF` section of a 64-bit ELF file (a vmlinux); other bytes are returned as they are."""
+    if data[:4] != b"\x7fELF":
+        return data
+    if len(data) < 64 or data[4] != 2:
+        raise BtfError("an ELF file, but not a 64-bit one")
+    order = "<" if data[5] == 1 else ">"
+    shoff, = struct.unpack_from(order + "Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from(order + "3H", data, 0x3A)
+    if shentsize < 64 or shoff + shnum * shentsize > len(data) or shstrndx >= shnum:
+        raise BtfError("an ELF file whose section headers lie outside it")
+
+    def section(i: int) -> tuple[int, int, int]:
+        name, = struct.unpack_from(order + "I", data, shoff + i * shentsize)
+        offset, size = struct.unpack_from(order + "2Q", data, shoff + i * shentsize + 0x18)
+        return name, offset, size
+
+    _, names_at, names_size = section(shstrndx)
+    for i in range(shnum):
+        name, offset, size = section(i)
+        start = names_at + name
+        if data[start: data.find(b"\0", start)] == b".BTF":
+            if offset + size > len(data):
+                raise BtfError("the ELF file's .BTF section lies outside it")
+            return data[offset: offset + size]
+    raise BtfError("an ELF file without a .BTF section (for its DWARF, use --dwarf)")
+
+
 def parse(data: bytes) -> Btf:
+    data = btf_section(data)
     if len(data) < 24:
         raise BtfError(f"{len(data)} bytes: too short for a BTF header")
     for order in "<>":

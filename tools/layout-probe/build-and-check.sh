@@ -12,7 +12,9 @@ build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 cp "$here/probe.c" "$here/Kbuild" "$build/"
 make -s -C "$headers" M="$build" modules >&2
-release=$(make -s -C "$headers" kernelrelease 2>/dev/null || basename "$headers")
+release=$(basename "$headers" | sed 's/^linux-headers-//')
+upstream=$(make -s -C "$headers" kernelversion 2>/dev/null || true)
+release="$release${upstream:+ (upstream $upstream)}"
 set -- layout-check "$repo/models/struct_page.md" "$repo/models/slab_ptdesc.md" --dwarf "$build/probe.ko" \
     ${2:+--write-snapshot "$2" --kernel "$release"}
 cd "$repo" && exec python -m checker.cli "$@"
