@@ -107,6 +107,7 @@ def test_bad_btf_is_a_btf_error(data, words):
 
 def test_damaged_btf_is_a_btf_error_or_a_diagnostic_never_a_crash():
     import random
+
     from checker.frontend.diagnostics import SpecError
     good = small_btf()
     rng = random.Random(20)
