@@ -225,6 +225,24 @@ def test_c_names_where_no_c_type_is_named(tmp_path):
     assert code == 3 and "error[MDC605]" in err
 
 
+def test_the_parser_keeps_c_names_with_their_spans():
+    from checker.frontend import syntax as s
+    from checker.frontend.parser import parse_block
+    from checker.frontend.source import ModelBlock
+    decls = parse_block(ModelBlock("x.md", 10, 'layout page[8] ctype "struct page|struct  pg" {\n'
+                                   '    word 4: i: u64 cname "__folio_index|index"\n'
+                                   '    word 2: m: u64 absent "RFC"\n'
+                                   '    word 5 bit 32: p: u32 padding "after ptl"\n}\n'
+                                   'const A = 1 cname "macro A" absent "gone"\n'))
+    layout, const = decls
+    assert layout.c == s.CName("member", ("struct page", "struct pg"))
+    assert (layout.c.span.line, layout.c.span.col) == (10, 16)
+    i, m, p = layout.fields
+    assert i.c == s.CName("member", ("__folio_index", "index")) and i.c.span.line == 11
+    assert m.c == s.CName("absent", (), "RFC") and p.c == s.CName("padding", (), "after ptl")
+    assert const.c == s.CName("absent", ("macro A",), "gone")
+
+
 def test_c_names_are_not_reserved_words(tmp_path):
     spec = tmp_path / "spec.md"
     spec.write_text("```mdcheck\nvar cname: u8\nvar ctype: u8\nvar absent: u8\nvar padding: u8\n"

@@ -30,9 +30,6 @@ def c_bindings(decls: Declarations) -> ir.CBindings:
             if c is None:
                 _no_c_type(view, declared)
                 continue
-            if c.kind == "padding":
-                raise fail("MDC309", f"'{view}' is a layout or view: it names a C type with ctype, "
-                           "it cannot be padding", c.span)
             fields = tuple(_field(layout.field(view, f.name), f) for f in declared)
             size = layout.words * 8 if view == name else (
                 max((f.word * 8 + (f.bit + f.width + 7) // 8 for f in fields), default=0) if own else None)
