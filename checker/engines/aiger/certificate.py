@@ -122,10 +122,20 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     known_step = known + [(initialized, true)]
     shared = _StepCases(circuit, clauses, clause_terms, leaves_now, known_step)
     step_cases = [query for chosen in cases for query in shared.queries(chosen)]
+    # the largest cases (most clauses asked about) first, each to the thread with the least
+    # so far; a thread then takes its cases in the order made (the small ones first: what
+    # the solver learns from them helps with the large ones, which take twice as long first)
+    load = [0] * max(1, workers)
+    picked: list[list[int]] = [[] for _ in load]
+    for k in sorted(range(len(step_cases)), key=lambda k: -step_cases[k][0]):
+        lightest = load.index(min(load))
+        load[lightest] += step_cases[k][0]
+        picked[lightest].append(k)
+    chunks = [[step_cases[k][1] for k in sorted(chunk)] for chunk in picked]
     step_before = _substituted(encoder.conj([before, initialized]), known_step)
     prepared: list[tuple[str, z3.BoolRef, list[z3.BoolRef] | None]] = [(what, query, None) for what, query in queries]
     threads = max(1, workers)
-    prepared += [("a step leaves the invariant", step_before, step_cases[k::threads]) for k in range(threads)]
+    prepared += [("a step leaves the invariant", step_before, chunk) for chunk in chunks]
     if workers > 1:
         prepared = [_translated(what, query, scoped) for what, query, scoped in prepared]
     with ThreadPoolExecutor(threads) as pool:
@@ -165,10 +175,11 @@ class _StepCases:
                 self.by_cell.setdefault(cell, []).append(k)
         self.negated = [z3.Not(term) for term in clause_terms]
 
-    def queries(self, chosen: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[z3.BoolRef]:
+    def queries(self, chosen: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[tuple[int, z3.BoolRef]]:
         """The case that `chosen` fixes the action (and arguments) of, as what must be unsat
         with the invariant before the step (merged cells put in): the step is good and
-        breaks a clause about a cell it changes; none when it changes none or is never good."""
+        breaks a clause about a cell it changes; none when it changes none or is never good.
+        With the number of clauses it asks about."""
         ctx = self.circuit.encoder.ctx
         *after, good = _arguments(z3.simplify(_substituted(self.packed, self.known_step + chosen)))
         if z3.is_false(good):
@@ -180,7 +191,7 @@ class _StepCases:
         goal = _substituted(_or(ctx, [self.negated[k] for k in picked]),
                             [(leaf, a) for leaf, a in zip(self.leaves_now, after) if not leaf.eq(a)]
                             + [(self.initialized, self.true)])
-        return [_and(ctx, [good, goal])]
+        return [(len(picked), _and(ctx, [good, goal]))]
 
 
 def _substituted(term: z3.ExprRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> z3.ExprRef:
