@@ -230,7 +230,7 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
             (workdir / "prove.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
                                                                   [circuit.outputs[k].name for k in positions]))
             limit = _time_limit(options.deadline)
-            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; dc2; print_stats; "
+            scripts = [abc.Script("scorr+pdr", f"read_aiger prove.aig; scorr -l -w; dc2; dc2; print_stats; "
                                   f"pdr -d -I scorr.pla{limit}")]
             if options.jobs > 1:
                 scripts.append(abc.Script("pdr", f"read_aiger prove.aig; pdr -d -I plain.pla{limit}"))
