@@ -265,10 +265,12 @@ config x {
 
 
 @needs_abc
-@pytest.mark.parametrize("workers", [1, 2])
-def test_recheck_split_by_arguments_rejects_what_one_case_breaks(workers):
+@pytest.mark.parametrize("workers, clauses_per_query", [(1, 500), (2, 500), (1, 1)])
+def test_recheck_split_by_arguments_rejects_what_one_case_breaks(workers, clauses_per_query, monkeypatch):
     """The step is checked per action and argument tuple: a clause broken by one tuple only
-    (set_a(3, false)) is still found, and a clause over a cell no step changes (b) holds."""
+    (set_a(3, false)) is still found, and a clause over a cell no step changes (b) holds;
+    also when each query asks about one clause."""
+    monkeypatch.setattr(certificate, "CLAUSES_PER_QUERY", clauses_per_query)
     model = lower_text(SETTER)
     circuit = export(model)
     outputs = circuit.outputs
