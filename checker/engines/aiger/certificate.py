@@ -99,8 +99,8 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     initialized = z3.Bool(INITIALIZED, ctx)
     true = encoder.true
     bits = _bit_reader(circuit, circuit.state, initialized)
-    clause_terms = [encoder.disj([bits[name] if value else z3.Not(bits[name]) for name, value in clause])
-                    for clause in clauses]
+    negative = {name: _not(bit) for name, bit in bits.items()}
+    clause_terms = [_or(ctx, [bits[name] if value else negative[name] for name, value in clause]) for clause in clauses]
     before = _and(ctx, clause_terms or [true])
     leaves_now = _state_leaves(circuit, circuit.state)
 
@@ -176,7 +176,7 @@ class _StepCases:
         for k, cells in enumerate(_clause_cells(circuit, clauses)):
             for cell in cells:
                 self.by_cell.setdefault(cell, []).append(k)
-        self.negated = [z3.Not(term) for term in clause_terms]
+        self.negated = [_not(term) for term in clause_terms]
 
     def queries(self, chosen: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[tuple[int, z3.BoolRef]]:
         """The case that `chosen` fixes the action (and arguments) of, as what must be unsat
@@ -220,6 +220,10 @@ def _or(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
     for k, term in enumerate(terms):
         array[k] = term.as_ast()
     return z3.BoolRef(z3.z3core.Z3_mk_or(ctx.ref(), len(terms), array), ctx)
+
+
+def _not(term: z3.BoolRef) -> z3.BoolRef:
+    return z3.BoolRef(z3.z3core.Z3_mk_not(term.ctx.ref(), term.as_ast()), term.ctx)
 
 
 def _and(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
