@@ -214,6 +214,8 @@ def _substituted(term: z3.ExprRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -
 
 
 def _or(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    if not terms:
+        return z3.BoolVal(False, ctx)
     if len(terms) == 1:
         return terms[0]
     array = (z3.Ast * len(terms))()
@@ -227,6 +229,8 @@ def _not(term: z3.BoolRef) -> z3.BoolRef:
 
 
 def _and(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    if not terms:
+        return z3.BoolVal(True, ctx)
     if len(terms) == 1:
         return terms[0]
     array = (z3.Ast * len(terms))()
