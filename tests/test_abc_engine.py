@@ -296,10 +296,25 @@ def test_recheck_rejects_cases_that_miss_a_step(monkeypatch):
     circuit = export(model)
     width = next(cell.width for cell in circuit.latch_cells if cell.name == "a")
     upper = [((f"a[{i}]", False),) for i in range(2, width)]
-    real = certificate._argument_tuples
-    monkeypatch.setattr(certificate, "_argument_tuples", lambda action: (real(action) or [])[1:])
+    real = certificate._argument_domains
+    monkeypatch.setattr(certificate, "_argument_domains",  # set_a(0, _) left out
+                        lambda action: [d[1:] if i == 0 else d for i, d in enumerate(real(action) or [])])
     result = certificate.recheck(circuit, upper, circuit.outputs, None)
     assert not result.holds and result.reason == "the step's cases miss a step in its types"
+
+
+@needs_abc
+def test_recheck_of_a_step_with_a_u64_argument_is_one_case_per_action():
+    """2**64 argument tuples are counted, not made: the step is then one case per action."""
+    model = lower_text(SETTER.replace("action set_c() { c = true }", "action set_c(x: u64) { c = x == 7 }"))
+    circuit = export(model)
+    cases, cover = certificate._step_cases(circuit)
+    assert len(cases) == len(model.actions) and cover is None
+    width = next(cell.width for cell in circuit.latch_cells if cell.name == "a")
+    upper = [((f"a[{i}]", False),) for i in range(2, width)]
+    assert certificate.recheck(circuit, upper, circuit.outputs, None).holds
+    result = certificate.recheck(circuit, upper + [(("c", False),)], circuit.outputs, None)
+    assert not result.holds and result.reason == "a step leaves the invariant"
 
 
 def test_invariant_files_are_read_as_blocked_cubes():

@@ -17,6 +17,7 @@ step (`recheck` says why each of these is sound).
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -266,10 +267,12 @@ def _step_cases(circuit: Circuit) -> tuple[list[list[tuple[z3.ExprRef, z3.ExprRe
     act = step.act
     if act is None and not model.actions:
         return [[]], None
-    tuples = [_argument_tuples(action) for action in model.actions]
-    if any(t is None for t in tuples) or sum(len(t) for t in tuples) > MAX_STEP_CASES:  # type: ignore[arg-type]
+    domains = [_argument_domains(action) for action in model.actions]
+    counts = [None if d is None else math.prod(_size(v) for v in d) for d in domains]
+    if any(n is None for n in counts) or sum(n or 0 for n in counts) > MAX_STEP_CASES:
         return ([[]] if act is None else [[(act, z3.BitVecVal(k, act.size(), ctx))]
                                           for k in range(len(model.actions))]), None
+    tuples = [itertools.product(*d) for d in domains]  # type: ignore[misc]
     cases = []
     conditions = []
     for k, (action, values_list) in enumerate(zip(model.actions, tuples)):
@@ -283,9 +286,14 @@ def _step_cases(circuit: Circuit) -> tuple[list[list[tuple[z3.ExprRef, z3.ExprRe
     return cases, encoder.disj(conditions)
 
 
-def _argument_tuples(action) -> list[tuple] | None:
-    """Every argument tuple of the action's parameter types; None when a type is not a scalar."""
-    domains = []
+def _size(values: range | tuple) -> int:
+    return max(0, values.stop - values.start) if isinstance(values, range) else len(values)  # len() fails above 2**63
+
+
+def _argument_domains(action) -> list[range | tuple] | None:
+    """The values of each of the action's parameters; None when a type is not a scalar.
+    (The tuples are counted before they are made: a u64 parameter has 2**64 values.)"""
+    domains: list[range | tuple] = []
     for _, t in action.params:
         if isinstance(t, ir.BitsType):
             domains.append(range(1 << t.width))
@@ -293,7 +301,7 @@ def _argument_tuples(action) -> list[tuple] | None:
             domains.append(ir.domain_values(t))
         else:
             return None
-    return list(itertools.product(*domains))
+    return domains
 
 
 def _solve(query: z3.BoolRef, scoped: list[z3.BoolRef] | None, deadline: float | None
