@@ -251,6 +251,72 @@ def test_recheck_accepts_abcs_invariant_and_rejects_broken_ones():
     assert not certificate.recheck(circuit, false_at_reset, outputs, None).holds
 
 
+SETTER = """
+var a: 0..7
+var b: 0..7
+var c: bool
+init { a = 0; b = 0; c = false }
+action set_a(v: 0..3, w: bool) { require !w || v < 3; a = v }
+action set_c() { c = true }
+invariant a_small: a <= 3
+config x {
+}
+"""
+
+
+@needs_abc
+@pytest.mark.parametrize("workers, clauses_per_query", [(1, 500), (2, 500), (1, 1)])
+def test_recheck_split_by_arguments_rejects_what_one_case_breaks(workers, clauses_per_query, monkeypatch):
+    """The step is checked per action and argument tuple: a clause broken by one tuple only
+    (set_a(3, false)) is still found, and a clause over a cell no step changes (b) holds;
+    also when each query asks about one clause."""
+    monkeypatch.setattr(certificate, "CLAUSES_PER_QUERY", clauses_per_query)
+    model = lower_text(SETTER)
+    circuit = export(model)
+    outputs = circuit.outputs
+    b_zero = [((f"b[{i}]", False),) for i in range(3)]
+    width = next(cell.width for cell in circuit.latch_cells if cell.name == "a")
+    upper = [((f"a[{i}]", False),) for i in range(2, width)]  # a <= 3
+    assert certificate.recheck(circuit, upper + b_zero, outputs, None, workers).holds
+    below_3 = upper + [(("a[0]", False), ("a[1]", False))]  # a <= 2: set_a(3, false) leaves it
+    result = certificate.recheck(circuit, below_3 + b_zero, outputs, None, workers)
+    assert not result.holds and result.reason == "a step leaves the invariant"
+    b_one = [(("b[0]", True),)]  # false at reset
+    assert not certificate.recheck(circuit, upper + b_one, outputs, None, workers).holds
+    c_never = upper + [(("c", False),)]  # set_c breaks it, with no arguments
+    result = certificate.recheck(circuit, c_never, outputs, None, workers)
+    assert not result.holds and result.reason == "a step leaves the invariant"
+
+
+@needs_abc
+def test_recheck_rejects_cases_that_miss_a_step(monkeypatch):
+    """The cases must cover every step in its types: with one argument tuple left out, the
+    re-check fails even though the invariant is fine."""
+    model = lower_text(SETTER)
+    circuit = export(model)
+    width = next(cell.width for cell in circuit.latch_cells if cell.name == "a")
+    upper = [((f"a[{i}]", False),) for i in range(2, width)]
+    real = certificate._argument_domains
+    monkeypatch.setattr(certificate, "_argument_domains",  # set_a(0, _) left out
+                        lambda action: [d[1:] if i == 0 else d for i, d in enumerate(real(action) or [])])
+    result = certificate.recheck(circuit, upper, circuit.outputs, None)
+    assert not result.holds and result.reason == "the step's cases miss a step in its types"
+
+
+@needs_abc
+def test_recheck_of_a_step_with_a_u64_argument_is_one_case_per_action():
+    """2**64 argument tuples are counted, not made: the step is then one case per action."""
+    model = lower_text(SETTER.replace("action set_c() { c = true }", "action set_c(x: u64) { c = x == 7 }"))
+    circuit = export(model)
+    cases, cover = certificate._step_cases(circuit)
+    assert len(cases) == len(model.actions) and cover is None
+    width = next(cell.width for cell in circuit.latch_cells if cell.name == "a")
+    upper = [((f"a[{i}]", False),) for i in range(2, width)]
+    assert certificate.recheck(circuit, upper, circuit.outputs, None).holds
+    result = certificate.recheck(circuit, upper + [(("c", False),)], circuit.outputs, None)
+    assert not result.holds and result.reason == "a step leaves the invariant"
+
+
 def test_invariant_files_are_read_as_blocked_cubes():
     pla = ".i 3\n.o 1\n.ilb a b[0] c\n.ob inv\n.p 2\n1-0 1\n-1- 1\n.e\n"
     assert answers.pla_invariant(pla) == [(("a", False), ("c", True)), (("b[0]", False),)]

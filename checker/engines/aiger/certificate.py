@@ -8,9 +8,16 @@ built by the encoder (not by the bit-blaster, so a bug in the export cannot make
 2. init, from any values in their types that meet its requires, makes a state that meets it;
 3. a good step from a state that meets it makes a state that meets it;
 4. in a state that meets it, no frame breaks a property (the circuit's output, as Z3 terms).
+
+Obligation 3 is split into cases, one per action and argument tuple (a query checks that
+they cover every step in its types), each asking only about the clauses over cells its
+step may change; the cases share an incremental solver holding the invariant before the
+step (`recheck` says why each of these is sound).
 """
 from __future__ import annotations
 
+import itertools
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 
 import z3
 
+from checker import ir
 from checker.engines.aiger.answers import Clause
 from checker.engines.aiger.export import INITIALIZED, Circuit, Output, leaves
 from checker.engines.symbolic.encoder import SymValue
@@ -66,44 +74,77 @@ def holds_at_reset(clauses: list[Clause]) -> bool:
     return all(any(value is False for _, value in clause) for clause in clauses)
 
 
+MAX_STEP_CASES = 4096  # (action, arguments) cases above which the step is one case per action
+# the clauses one query of a case asks about: a case asking about more is several queries
+# (on the tag-level spec at 16 pages, 500 a query: 5.7 s; all at once: 9.8 s; 100: 7.7 s)
+CLAUSES_PER_QUERY = 500
+
+
 def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None,
             workers: int = 1) -> Recheck:
     """The four obligations above; with `workers` > 1 the queries run in that many threads,
-    each in a Z3 context of its own (Z3 releases the GIL while it solves)."""
+    each in a Z3 context of its own (Z3 releases the GIL while it solves).
+
+    The step's obligation is split into cases: one per action and argument tuple when there
+    are at most MAX_STEP_CASES of them (with constant arguments Z3 folds most of the step
+    away), else one per action; a further query checks that the cases cover every step in
+    its types. A case asks only about the clauses over cells its step may change: a clause
+    over cells whose terms after the step are those before (once the arguments and the
+    invariant's merged bits are put in) holds after the step because it held before. The
+    cases share one incremental solver per thread, which takes the invariant before the
+    step once and each case in a push/pop scope."""
     started = time.monotonic()
     if not holds_at_reset(clauses):
         return Recheck(False, "the invariant does not hold in the reset state", time.monotonic() - started)
     encoder, terms, ctx = circuit.encoder, circuit.terms, circuit.encoder.ctx
     initialized = z3.Bool(INITIALIZED, ctx)
-    before = invariant(circuit, clauses, circuit.state, initialized)
     true = encoder.true
-    obligations = [
-        ("init makes a state outside the invariant",
-         encoder.conj([before, z3.Not(initialized), terms.havoc_in_type, terms.init_alive,
-                       z3.Not(invariant(circuit, clauses, terms.after_init, true))])),
-        ("a step leaves the invariant",
-         encoder.conj([before, initialized, terms.step_good,
-                       z3.Not(invariant(circuit, clauses, terms.after_step, true))])),
-        ("the invariant allows a frame that breaks " + ", ".join(sorted({o.prop for o in outputs})),
-         encoder.conj([before, encoder.disj([terms.output(encoder, o, initialized) for o in outputs])])),
-    ]
-    known = _merged_state(circuit, clauses)
-    act = circuit.step.act
-    # the step's obligation, one query per action: each then holds that action's terms only
-    queries = [(what, query, []) for what, query in obligations[:1]]
-    choices = range(len(circuit.model.actions)) if act is not None else [None]
-    queries += [(obligations[1][0], obligations[1][1], [] if k is None else [(act, z3.BitVecVal(k, act.size(), ctx))])
-                for k in choices]
-    queries += [(what, query, []) for what, query in obligations[2:]]
+    bits = _bit_reader(circuit, circuit.state, initialized)
+    negative = {name: _not(bit) for name, bit in bits.items()}
+    clause_terms = [_or(ctx, [bits[name] if value else negative[name] for name, value in clause]) for clause in clauses]
+    before = _and(ctx, clause_terms or [true])
+    leaves_now = _state_leaves(circuit, circuit.state)
+
+    def invariant_after(state: dict[str, SymValue]) -> z3.BoolRef:
+        """The invariant over `state`, initialized."""
+        pairs = [(leaf, made) for leaf, made in zip(leaves_now, _state_leaves(circuit, state)) if not leaf.eq(made)]
+        return _substituted(before, pairs + [(initialized, true)])
+
     # the invariant fixes these cells in the state before, or ties them to others: Z3 gets
     # them so, which spares it bit-blasting the step on them (the invariant stays whole)
-    prepared = [(what, z3.substitute(query, *(known + chosen)) if known + chosen else query)
-                for what, query, chosen in queries]
+    known = _merged_state(circuit, clauses)
+    queries: list[tuple[str, z3.BoolRef]] = [
+        ("init makes a state outside the invariant",
+         _substituted(encoder.conj([before, z3.Not(initialized), terms.havoc_in_type, terms.init_alive,
+                                    z3.Not(invariant_after(terms.after_init))]), known)),
+        ("the invariant allows a frame that breaks " + ", ".join(sorted({o.prop for o in outputs})),
+         _substituted(encoder.conj([before, encoder.disj([terms.output(encoder, o, initialized) for o in outputs])]),
+                      known))]
+    cases, cover = _step_cases(circuit)
+    if cover is not None:
+        queries.append(("the step's cases miss a step in its types", encoder.conj([terms.step_in_type, z3.Not(cover)])))
+    known_step = known + [(initialized, true)]
+    shared = _StepCases(circuit, clauses, clause_terms, leaves_now, known_step)
+    step_cases = [query for chosen in cases for query in shared.queries(chosen)]
+    # the largest cases (most clauses asked about) first, each to the thread with the least
+    # so far; a thread then takes its cases in the order made (the small ones first: what
+    # the solver learns from them helps with the large ones, which take twice as long first)
+    load = [0] * max(1, workers)
+    picked: list[list[int]] = [[] for _ in load]
+    for k in sorted(range(len(step_cases)), key=lambda k: -step_cases[k][0]):
+        lightest = load.index(min(load))
+        load[lightest] += step_cases[k][0]
+        picked[lightest].append(k)
+    chunks = [[step_cases[k][1] for k in sorted(chunk)] for chunk in picked]
+    step_before = _substituted(encoder.conj([before, initialized]), known_step)
+    prepared: list[tuple[str, z3.BoolRef, list[z3.BoolRef] | None]] = [(what, query, None) for what, query in queries]
+    threads = max(1, workers)
+    prepared += [("a step leaves the invariant", step_before, chunk) for chunk in chunks]
     if workers > 1:
-        prepared = [(what, query.translate(z3.Context())) for what, query in prepared]
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        answers = list(pool.map(lambda item: _solve(item[1], deadline), prepared))
-    for (what, _), (result, reason, _) in zip(prepared, answers):
+        prepared = [_translated(what, query, scoped) for what, query, scoped in prepared]
+    with ThreadPoolExecutor(threads) as pool:
+        answers = list(pool.map(lambda item: _solve(item[1], item[2], deadline), prepared))
+    for (what, _, _), (result, reason, _) in zip(prepared, answers):
         if result == z3.unknown:
             return Recheck(False, reason, time.monotonic() - started)
         if result == z3.sat:
@@ -111,11 +152,174 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     return Recheck(True, "", time.monotonic() - started, tuple(seconds for _, _, seconds in answers))
 
 
-def _solve(query: z3.BoolRef, deadline: float | None) -> tuple[z3.CheckSatResult, str, float]:
+def _translated(what: str, query: z3.BoolRef, scoped: list[z3.BoolRef] | None
+                ) -> tuple[str, z3.BoolRef, list[z3.BoolRef] | None]:
+    target = z3.Context()
+    return what, query.translate(target), None if scoped is None else [case.translate(target) for case in scoped]
+
+
+class _StepCases:
+    """What every case of the step shares: the cells after the step and its being good, as
+    the arguments of one application (one substitution and one simplification per case do
+    them all), the cells' terms before it, and the clauses about each cell."""
+
+    def __init__(self, circuit: Circuit, clauses: list[Clause], clause_terms: list[z3.BoolRef],
+                 leaves_now: list[z3.ExprRef], known_step: list[tuple[z3.ExprRef, z3.ExprRef]]):
+        ctx = circuit.encoder.ctx
+        self.circuit, self.leaves_now, self.known_step = circuit, leaves_now, known_step
+        self.initialized, self.true = z3.Bool(INITIALIZED, ctx), circuit.encoder.true
+        after_leaves = _state_leaves(circuit, circuit.terms.after_step)
+        pack = z3.Function("mdcheck.cells", *[leaf.sort() for leaf in after_leaves], z3.BoolSort(ctx),
+                           z3.BoolSort(ctx))
+        self.now = _arguments(z3.simplify(_substituted(pack(*leaves_now, self.true), known_step)))[:-1]
+        self.packed = pack(*after_leaves, circuit.terms.step_good)
+        self.by_cell: dict[str, list[int]] = {}
+        for k, cells in enumerate(_clause_cells(circuit, clauses)):
+            for cell in cells:
+                self.by_cell.setdefault(cell, []).append(k)
+        self.negated = [_not(term) for term in clause_terms]
+
+    def queries(self, chosen: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[tuple[int, z3.BoolRef]]:
+        """The case that `chosen` fixes the action (and arguments) of, as what must be unsat
+        with the invariant before the step (merged cells put in): the step is good and
+        breaks a clause about a cell it changes; none when it changes none or is never good.
+        Each query asks about at most CLAUSES_PER_QUERY clauses, and comes with their number."""
+        ctx = self.circuit.encoder.ctx
+        *after, good = _arguments(z3.simplify(_substituted(self.packed, self.known_step + chosen)))
+        if z3.is_false(good):
+            return []
+        changed = [k for k, (a, b) in enumerate(zip(after, self.now)) if not a.eq(b)]
+        picked = sorted({k for c in changed for k in self.by_cell.get(self.circuit.latch_cells[c].name, ())})
+        if not picked:
+            return []
+        pairs = [(leaf, a) for leaf, a in zip(self.leaves_now, after) if not leaf.eq(a)]
+        pairs.append((self.initialized, self.true))
+        out = []
+        for start in range(0, len(picked), CLAUSES_PER_QUERY):
+            chunk = picked[start:start + CLAUSES_PER_QUERY]
+            goal = _substituted(_or(ctx, [self.negated[k] for k in chunk]), pairs)
+            out.append((len(chunk), _and(ctx, [good, goal])))
+        return out
+
+
+def _substituted(term: z3.ExprRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> z3.ExprRef:
+    """z3.substitute through Z3's C API: z3.substitute's checks of each pair in Python cost
+    more than the substitution, for the hundreds of pairs and cases of a re-check."""
+    if not pairs:
+        return term
+    sources, targets = (z3.Ast * len(pairs))(), (z3.Ast * len(pairs))()
+    for k, (source, target) in enumerate(pairs):
+        sources[k], targets[k] = source.as_ast(), target.as_ast()
+    ctx = term.ctx
+    return z3.z3._to_expr_ref(z3.z3core.Z3_substitute(ctx.ref(), term.as_ast(), len(pairs), sources, targets), ctx)
+
+
+def _or(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    if not terms:
+        return z3.BoolVal(False, ctx)
+    if len(terms) == 1:
+        return terms[0]
+    array = (z3.Ast * len(terms))()
+    for k, term in enumerate(terms):
+        array[k] = term.as_ast()
+    return z3.BoolRef(z3.z3core.Z3_mk_or(ctx.ref(), len(terms), array), ctx)
+
+
+def _not(term: z3.BoolRef) -> z3.BoolRef:
+    return z3.BoolRef(z3.z3core.Z3_mk_not(term.ctx.ref(), term.as_ast()), term.ctx)
+
+
+def _and(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    if not terms:
+        return z3.BoolVal(True, ctx)
+    if len(terms) == 1:
+        return terms[0]
+    array = (z3.Ast * len(terms))()
+    for k, term in enumerate(terms):
+        array[k] = term.as_ast()
+    return z3.BoolRef(z3.z3core.Z3_mk_and(ctx.ref(), len(terms), array), ctx)
+
+
+def _arguments(application: z3.ExprRef) -> list[z3.ExprRef]:
+    return [application.arg(k) for k in range(application.num_args())]
+
+
+def _state_leaves(circuit: Circuit, state: dict[str, SymValue]) -> list[z3.ExprRef]:
+    """The state's leaves in the order of circuit.latch_cells."""
+    out: list[z3.ExprRef] = []
+    for name, _ in circuit.model.state:
+        out.extend(leaves(state[name]))
+    return out
+
+
+def _clause_cells(circuit: Circuit, clauses: list[Clause]) -> list[set[str]]:
+    """Per clause, the state cells of its bits (`initialized` is none of them)."""
+    cell_of = {bit: cell.name for cell in circuit.latch_cells for bit in cell.bit_names()}
+    return [{cell_of[name] for name, _ in clause if name in cell_of} for clause in clauses]
+
+
+def _step_cases(circuit: Circuit) -> tuple[list[list[tuple[z3.ExprRef, z3.ExprRef]]], z3.BoolRef | None]:
+    """The step's cases, each as the substitution that fixes its action (and arguments), and
+    the disjunction of the cases' conditions (None when the cases are the actions, which
+    the selector's type covers)."""
+    model, step, encoder = circuit.model, circuit.step, circuit.encoder
+    ctx = encoder.ctx
+    act = step.act
+    if act is None and not model.actions:
+        return [[]], None
+    domains = [_argument_domains(action) for action in model.actions]
+    counts = [None if d is None else math.prod(_size(v) for v in d) for d in domains]
+    if any(n is None for n in counts) or sum(n or 0 for n in counts) > MAX_STEP_CASES:
+        return ([[]] if act is None else [[(act, z3.BitVecVal(k, act.size(), ctx))]
+                                          for k in range(len(model.actions))]), None
+    tuples = [itertools.product(*d) for d in domains]  # type: ignore[misc]
+    cases = []
+    conditions = []
+    for k, (action, values_list) in enumerate(zip(model.actions, tuples)):
+        fixed = [] if act is None else [(act, z3.BitVecVal(k, act.size(), ctx))]
+        for values in values_list or []:
+            pairs = list(fixed)
+            for (name, t), value in zip(action.params, values):
+                pairs += list(zip(leaves(step.params[k][name]), leaves(encoder.literal(value, t))))
+            cases.append(pairs)
+            conditions.append(encoder.conj([variable == constant for variable, constant in pairs]))
+    return cases, encoder.disj(conditions)
+
+
+def _size(values: range | tuple) -> int:
+    return max(0, values.stop - values.start) if isinstance(values, range) else len(values)  # len() fails above 2**63
+
+
+def _argument_domains(action) -> list[range | tuple] | None:
+    """The values of each of the action's parameters; None when a type is not a scalar.
+    (The tuples are counted before they are made: a u64 parameter has 2**64 values.)"""
+    domains: list[range | tuple] = []
+    for _, t in action.params:
+        if isinstance(t, ir.BitsType):
+            domains.append(range(1 << t.width))
+        elif isinstance(t, (ir.BoolType, ir.IntType, ir.EnumType)):
+            domains.append(ir.domain_values(t))
+        else:
+            return None
+    return domains
+
+
+def _solve(query: z3.BoolRef, scoped: list[z3.BoolRef] | None, deadline: float | None
+           ) -> tuple[z3.CheckSatResult, str, float]:
+    """sat, unsat or unknown of `query`; with `scoped` queries, of `query` and each of them
+    in turn (sat or unknown at the first that is; unsat when there are none), on one
+    incremental solver."""
     began = time.monotonic()
     solver = z3.SolverFor("QF_BV", ctx=query.ctx)
     solver.add(query)
-    result = _check(solver, query.ctx, deadline)
+    result = _check(solver, query.ctx, deadline) if scoped is None else z3.unsat
+    for case in scoped or []:
+        solver.push()
+        solver.add(case)
+        result = _check(solver, query.ctx, deadline)
+        solver.pop()
+        if result != z3.unsat:
+            break
     reason = ""
     if result == z3.unknown:
         reason = "timeout" if deadline and time.monotonic() >= deadline else f"Z3 gave up ({solver.reason_unknown()})"
