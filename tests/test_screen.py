@@ -277,3 +277,34 @@ def test_unknown_properties_are_one_line_by_default_and_listed_with_verbose(tmp_
     assert "UNKNOWN" in out and "is UNKNOWN:" not in out
     _, out = _compact(tmp_path, "--config", "surprise", "--rlimit", "1", "-v")
     assert "surprise: 'at_most_one' is UNKNOWN: resource limit" in out
+
+
+# ---------------------------------------------------------------------------
+# the command line as its peers behave (issue 21, first items)
+
+def test_version_help_exit_codes_and_the_check_subcommand(tmp_path: Path, capsys) -> None:
+    import pytest
+
+    from checker.cli.options import argument_parser
+    with pytest.raises(SystemExit) as stopped:
+        argument_parser().parse_args(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.startswith("mdcheck ")
+    assert "exit codes: 0 every outcome as expected; 1 an unexpected outcome" in argument_parser().format_help()
+    assert "exit codes:" in argument_parser(simulating=True).format_help()
+    code, plain = _compact(tmp_path, "--config", "two")
+    out, err = io.StringIO(), io.StringIO()
+    named = run(["check", "--no-timing", "--engine", "bmc", "--config", "two", str(tmp_path / "compact.md")], out, err)
+    assert (named, out.getvalue(), err.getvalue()) == (code, plain, "")
+
+
+def test_an_option_of_the_other_command_gets_a_hint_and_its_own_usage(tmp_path: Path) -> None:
+    spec = tmp_path / "compact.md"
+    spec.write_text(COMPACT)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["simulate", "--depth", "5", str(spec)], out, err) == 3
+    text = err.getvalue()
+    assert "error[MDC501]" in text and "hint: --depth is an option of `mdcheck SPEC.md`" in text
+    assert "usage: mdcheck simulate" in text and "usage: mdcheck [" not in text
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--steps", "5", str(spec)], out, err) == 3
+    assert "hint: --steps is an option of `mdcheck simulate SPEC.md`" in err.getvalue()

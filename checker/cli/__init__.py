@@ -25,6 +25,7 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
     UsageError,
+    argument_parser,
     parse_command_line,
 )
 from checker.cli.output import list_specs, unwritable_outputs, write_report_files
@@ -58,14 +59,11 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         options = parse_command_line(argv)
     except UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
-        print("usage: mdcheck SPEC.md [--config NAME] [--depth K] [--engine auto|pdr|bmc|explicit|abc] [--timeout S] "
-              "[--rlimit N] [--max-k K] [--proof-rlimit N] [--show-invariant] [--strict] [--jobs N] "
-              "[-q | -v] [--traces unexpected|all] [--full-state] [--summary-table] "
-              "[--format text|json] [--junit FILE] [--sarif FILE] [--itf DIR] [--list] [-D NAME=VALUE]", file=err)
-        print("       mdcheck simulate SPEC.md [--config NAME] [--steps N] [--runs R] [--seed S] [--timeout S]",
-              file=err)
-        print("       mdcheck layout-check SPEC.md [--btf FILE | --dwarf FILE | --snapshot FILE] [--format text|json]",
-              file=err)
+        if error.hint:
+            print(f"  = hint: {error.hint}", file=err)
+        print(argument_parser(error.simulating).format_usage().rstrip(), file=err)
+        print("(mdcheck --help lists every option and the exit codes; mdcheck simulate --help and mdcheck "
+              "layout-check --help, theirs)", file=err)
         return EXIT_SPEC_ERROR
     except SpecError as error:
         print_diagnostics(error.diagnostics, SourceTexts(), err)

@@ -22,8 +22,28 @@ MAX_RUNS = 1_000_000
 MAX_JOBS = 256
 
 
+EXIT_CODES = (f"exit codes: {EXIT_OK} every outcome as expected; {EXIT_UNEXPECTED} an unexpected outcome (a violation "
+              f"not expected, or an expected one not found); {EXIT_UNKNOWN} an UNKNOWN result (solver gave up, "
+              f"timeout, budget) and nothing unexpected; {EXIT_SPEC_ERROR} a spec or usage error; {EXIT_INTERNAL} an "
+              f"internal error (a counterexample that does not replay); {EXIT_VACUOUS} with --strict, a coverage gap")
+
+
 class UsageError(Exception):
-    pass
+    """A bad command line; `hint` says what was probably meant."""
+
+    def __init__(self, message: str, simulating: bool = False, hint: str = ""):
+        super().__init__(message)
+        self.simulating = simulating
+        self.hint = hint
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+    try:
+        return installed_version("mdcheck")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -33,12 +53,16 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
     if simulating:
-        p = ArgumentParser(prog="mdcheck simulate",
+        p = ArgumentParser(prog="mdcheck simulate", epilog=EXIT_CODES,
                     description="Run long random executions of each configuration and report the first "
                                 "violation of each property found, with its trace.")
     else:
-        p = ArgumentParser(prog="mdcheck", description="Check memdesc invariants written as literate Markdown specs. "
-                                                "`mdcheck simulate --help` for random simulation.")
+        p = ArgumentParser(prog="mdcheck", epilog=EXIT_CODES,
+                           description="Check memdesc invariants written as literate Markdown specs "
+                                       "(`mdcheck [check] SPEC.md ...`). `mdcheck simulate --help` for random "
+                                       "simulation, `mdcheck layout-check --help` to compare a model's layouts "
+                                       "with a kernel's BTF or DWARF.")
+    p.add_argument("--version", action="version", version=f"mdcheck {version()}")
     p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
     p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
     if simulating:
@@ -152,7 +176,12 @@ class Options:
 
 def parse_command_line(argv: list[str]) -> Options:
     simulating = bool(argv) and argv[0] == "simulate"
-    args = argument_parser(simulating).parse_args(argv[1:] if simulating else argv)
+    if argv[:1] == ["check"]:  # the explicit name of the default command
+        argv = argv[1:]
+    try:
+        args = argument_parser(simulating).parse_args(argv[1:] if simulating else argv)
+    except UsageError as error:
+        raise UsageError(str(error), simulating, _other_commands_option(argv, simulating)) from None
     if simulating:
         for flag, value, most in (("--steps", args.steps, MAX_SIMULATION_STEPS), ("--runs", args.runs, MAX_RUNS)):
             if not 1 <= value <= most:
@@ -191,6 +220,19 @@ def parse_command_line(argv: list[str]) -> Options:
                     args.timeout, args.quiet, args.verbose,
                     args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
                     args.summary_table)
+
+
+def _other_commands_option(argv: list[str], simulating: bool) -> str:
+    """A hint when an option of `mdcheck` was given to `mdcheck simulate`, or the other way round."""
+    mine = {o for a in argument_parser(simulating)._actions for o in a.option_strings}
+    theirs = {o for a in argument_parser(not simulating)._actions for o in a.option_strings}
+    for word in argv:
+        flag = word.split("=", 1)[0]
+        if flag in theirs and flag not in mine:
+            if simulating:
+                return f"{flag} is an option of `mdcheck SPEC.md`; random runs take --steps N, --runs R and --seed S"
+            return f"{flag} is an option of `mdcheck simulate SPEC.md`"
+    return ""
 
 
 def stdout_is_terminal() -> bool:
