@@ -308,3 +308,27 @@ def test_an_option_of_the_other_command_gets_a_hint_and_its_own_usage(tmp_path: 
     out, err = io.StringIO(), io.StringIO()
     assert run(["--steps", "5", str(spec)], out, err) == 3
     assert "hint: --steps is an option of `mdcheck simulate SPEC.md`" in err.getvalue()
+
+
+def test_a_folder_stands_for_its_specs_and_config_repeats(tmp_path: Path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "b.md").write_text(COMPACT)
+    (folder / "a.md").write_text(SPEC)
+    (folder / "notes.txt").write_text("not a spec")
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--list", str(folder)], out, err) == 0, err.getvalue()
+    listed = [line for line in out.getvalue().splitlines() if line.endswith(".md")]
+    assert listed == [str(folder / "a.md"), str(folder / "b.md")]
+    out, err = io.StringIO(), io.StringIO()
+    run(["--no-timing", "--engine", "bmc", "--config", "two", "--config", "surprise", "--config", "two",
+         str(folder / "b.md")], out, err)
+    text = out.getvalue()
+    block = text[text.index("b.md:\n"):text.index("mdcheck:")].splitlines()[1:]
+    assert [line.split()[0] for line in block if not line.startswith("      ")] == ["two", "surprise"]
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--config", "nope", str(folder / "b.md")], out, err) == 3 and "MDC205" in err.getvalue()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out, err = io.StringIO(), io.StringIO()
+    assert run([str(empty)], out, err) == 3 and "no .md file" in err.getvalue()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -63,8 +64,10 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                                        "simulation, `mdcheck layout-check --help` to compare a model's layouts "
                                        "with a kernel's BTF or DWARF.")
     p.add_argument("--version", action="version", version=f"mdcheck {version()}")
-    p.add_argument("specs", nargs="+", metavar="SPEC.md", help="spec files to check")
-    p.add_argument("--config", metavar="NAME", help="check only this configuration (default: all)")
+    p.add_argument("specs", nargs="+", metavar="SPEC.md",
+                   help="spec files to check; a folder stands for every .md file in it")
+    p.add_argument("--config", metavar="NAME", action="append", default=[],
+                   help="check only this configuration (repeatable; default: all)")
     if simulating:
         p.add_argument("--steps", type=int, default=100, metavar="N", help="steps per run (default: 100)")
         p.add_argument("--runs", type=int, default=100, metavar="R", help="runs per configuration (default: 100)")
@@ -145,7 +148,7 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
 @dataclass(frozen=True)
 class Options:
     specs: tuple[str, ...]
-    config: str | None
+    config: tuple[str, ...]  # the configurations to check; () for all
     depth: int | None  # None: each configuration's own depth, else DEFAULT_DEPTH
     deadline: float | None
     overrides: dict[str, int | bool]
@@ -213,13 +216,28 @@ def parse_command_line(argv: list[str]) -> Options:
     deadline = time.monotonic() + args.timeout if args.timeout else None
     timing = args.timing if args.timing is not None else stdout_is_terminal()
     simulation = simulate.SimulateOptions(args.steps, args.runs, args.seed, deadline) if simulating else None
-    return Options(tuple(args.specs), args.config, args.depth, deadline, overrides, timing,
+    return Options(spec_files(args.specs), tuple(dict.fromkeys(args.config)), args.depth, deadline, overrides, timing,
                     getattr(args, "raw_words", False), args.engine, args.max_states, simulation,
                     args.max_k, args.proof_rlimit, args.show_invariant, args.strict, args.show_cti,
                     args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
                     args.timeout, args.quiet, args.verbose,
                     args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
                     args.summary_table)
+
+
+def spec_files(paths: list[str]) -> tuple[str, ...]:
+    """The paths, with each folder replaced by the .md files in it, sorted."""
+    out: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(os.path.join(path, name) for name in os.listdir(path)
+                           if name.endswith(".md") and os.path.isfile(os.path.join(path, name)))
+            if not found:
+                raise UsageError(f"{path} is a folder with no .md file in it")
+            out.extend(found)
+        else:
+            out.append(path)
+    return tuple(out)
 
 
 def _other_commands_option(argv: list[str], simulating: bool) -> str:

@@ -67,11 +67,12 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
         texts = spec.texts
         decls = collect_declarations(spec)
         names = configuration_names(decls)
-        if options.config is not None:
-            if options.config not in names:
-                error = unknown_name("configuration", options.config, None, names)
-                raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
-            names = (options.config,)
+        if options.config:
+            for wanted in options.config:
+                if wanted not in names:
+                    error = unknown_name("configuration", wanted, None, names)
+                    raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
+            names = tuple(n for n in names if n in options.config)
         models = tuple(lower(decls, name, options.overrides) for name in names)
     except SpecError as error:
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
