@@ -331,4 +331,4 @@ def test_a_folder_stands_for_its_specs_and_config_repeats(tmp_path: Path) -> Non
     empty = tmp_path / "empty"
     empty.mkdir()
     out, err = io.StringIO(), io.StringIO()
-    assert run([str(empty)], out, err) == 3 and "no .md file" in err.getvalue()
+    assert run([str(empty)], out, err) == 3 and "error[MDC001]" in err.getvalue()

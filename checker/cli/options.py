@@ -226,17 +226,15 @@ def parse_command_line(argv: list[str]) -> Options:
 
 
 def spec_files(paths: list[str]) -> tuple[str, ...]:
-    """The paths, with each folder replaced by the .md files in it, sorted."""
+    """The paths, with each folder replaced by the .md files in it, sorted (a folder with
+    none stays, for the loader to report as not a spec file: MDC001)."""
     out: list[str] = []
     for path in paths:
+        found = []
         if os.path.isdir(path):
             found = sorted(os.path.join(path, name) for name in os.listdir(path)
                            if name.endswith(".md") and os.path.isfile(os.path.join(path, name)))
-            if not found:
-                raise UsageError(f"{path} is a folder with no .md file in it")
-            out.extend(found)
-        else:
-            out.append(path)
+        out.extend(found or [path])
     return tuple(out)
 
 
