@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,8 @@ from checker.cli import run
 from checker.cli.options import EXIT_OK, EXIT_SPEC_ERROR
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import PACKAGED_LABEL, SearchPath, packaged_models, resolve_import
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def md(*lines: str) -> str:
@@ -138,3 +143,15 @@ def test_no_hint_when_no_model_declares_the_name(tmp_path, monkeypatch):
     (tmp_path / "s.md").write_text(md(*COUNTER, "invariant small: x < NO_MODEL_HAS_THIS"))
     code, _, err = mdcheck("s.md")
     assert code == EXIT_SPEC_ERROR and "hint: import" not in err
+
+
+def test_the_pytest_plugin_takes_dash_i(tree):
+    """`--mdcheck-args "-I DIR"` reaches the loader through read_options, --jobs workers too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_") and k != "MDCHECK_PATH"}
+    env["PYTHONPATH"] = str(REPO)
+    for flags, passed in (("--engine bmc --depth 1", False), ("--engine bmc --depth 1 -I ../lib1", True),
+                          ("--engine bmc --depth 1 --jobs 2 -I ../lib1", True)):
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "s.md",
+                               f"--mdcheck-args={flags}"], cwd=tree / "spec", env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert (proc.returncode == 0) == passed, flags + "\n" + proc.stdout + proc.stderr
