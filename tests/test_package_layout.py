@@ -4,6 +4,7 @@ on a few screens, and a wheel that carries the grammar, the schemas and the entr
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 import zipfile
@@ -131,3 +132,39 @@ def test_the_wheel_carries_every_module_the_data_and_the_entry_points(tmp_path):
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "mdcheck = checker.cli:main" in text and "mdcheck = checker.pytest_plugin" in text
+    models = {p.name for p in (REPO / "models").glob("*.md")}
+    assert models and {f"checker/models/{name}" for name in models} <= names
+
+
+def test_a_spec_outside_the_repository_imports_the_models_of_the_installed_wheel(tmp_path):
+    """The wheel unpacked is the package as pip installs it: a plain `import buddy` from a
+    folder outside the repository finds the models shipped in it, shown by a short path."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path / "wheel"), str(REPO)], capture_output=True, text=True, timeout=1800)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "wheel").glob("mdcheck-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "spec.md").write_text("# outside\n\n```mdcheck\nimport buddy\n\n"
+                                  "invariant orders_in_range: forall p in Pfn: blocks[p].head => "
+                                  "blocks[p].order <= MAX_ORDER\n\n"
+                                  "config small {\n    depth 1\n    NPAGES = 4\n    NHEADS = 3\n}\n```\n")
+    (work / "dup.md").write_text("# outside\n\n```mdcheck\nimport buddy\nconst PAGE_TYPE_BUDDY = 1\n```\n")
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MDCHECK_PATH")}
+    environment["PYTHONPATH"] = str(site)
+
+    def mdcheck(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "checker.cli", *argv],
+                              cwd=work, env=environment, capture_output=True, text=True, timeout=600)
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import checker; print(checker.__file__)"], cwd=work, env=environment,
+        capture_output=True, text=True, timeout=60)
+    assert where.stdout.strip() == str(site / "checker" / "__init__.py")
+    checked = mdcheck("spec.md", "--engine", "bmc")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    duplicate = mdcheck("dup.md")
+    assert duplicate.returncode == 3
+    assert "<mdcheck>/models/buddy.md:" in duplicate.stderr and "../" not in duplicate.stderr, duplicate.stderr

@@ -126,7 +126,7 @@ def _abc_run(model: ir.Model, options: Options, depth: int, progress: Callable[[
 def run_in_worker(path: str, config: str, options: Options) -> ModelRun:
     """One configuration's engines, in a worker process of --jobs: the spec is read and
     lowered again there (models are not sent between processes; lowering is deterministic)."""
-    model = lower(collect_declarations(load_spec(path)), config, options.overrides)
+    model = lower(collect_declarations(load_spec(path, options.search)), config, options.overrides)
     return run_engine(model, options)
 
 

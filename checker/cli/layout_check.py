@@ -13,6 +13,7 @@ from checker.cli.options import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, Argumen
 from checker.cli.preparing import combine, print_diagnostics
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError
 from checker.frontend.loader import load_spec
+from checker.frontend.search_path import default_search_path
 from checker.layoutcheck import table
 from checker.layoutcheck.compare import compare
 from checker.layoutcheck.ctypes import Catalogue, to_json
@@ -60,7 +61,7 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
     try:
         specs, seen = [], set()
         for path in args.specs:
-            spec = load_spec(path)
+            spec = load_spec(path, default_search_path())
             texts = SourceTexts({**texts.lines_by_path, **spec.texts.lines_by_path})
             bindings = _not_yet_reported(c_bindings(collect_declarations(spec)), seen)
             specs.append((spec.path, bindings))

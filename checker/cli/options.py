@@ -10,6 +10,7 @@ from typing import TextIO
 
 from checker.engines.concrete import explicit, simulate
 from checker.frontend.diagnostics import fail
+from checker.frontend.search_path import SearchPath, default_search_path
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_INTERNAL, EXIT_VACUOUS = 0, 1, 2, 3, 4, 5
 DEFAULT_DEPTH = 6
@@ -135,6 +136,9 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                    help="also print the table of every configuration and property with its outcome")
     p.add_argument("--raw-words", action="store_true",
                    help="also print the raw 64-bit words of every layout value a step changes")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="also look for imported models in DIR (repeatable; searched in order, after the importing "
+                        "file's folder and before MDCHECK_PATH, the models/ folders above it and mdcheck's own models)")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant, e.g. -D NPAGES=16 (wins over configurations)")
     timing = p.add_mutually_exclusive_group()
@@ -175,6 +179,7 @@ class Options:
     all_traces: bool = False  # print expected violations' traces too (--traces all, -v)
     full_state: bool = False
     summary_table: bool = False
+    search: SearchPath = SearchPath()  # where `import NAME` looks (-I, MDCHECK_PATH, mdcheck's own models)
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -207,6 +212,9 @@ def parse_command_line(argv: list[str]) -> Options:
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
         raise UsageError(f"--timeout must be a number of seconds between 0 and {MAX_TIMEOUT:.0f}, "
                           f"not {args.timeout}")
+    for folder in args.include:
+        if not os.path.isdir(folder):
+            raise UsageError(f"-I {folder}: no such folder", simulating)
     overrides: dict[str, int | bool] = {}
     for define in args.defines:
         name, sep, text = define.partition("=")
@@ -222,7 +230,7 @@ def parse_command_line(argv: list[str]) -> Options:
                     args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
                     args.timeout, args.quiet, args.verbose,
                     args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
-                    args.summary_table)
+                    args.summary_table, default_search_path(tuple(args.include)))
 
 
 def spec_files(paths: list[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from checker.cli.options import (
 )
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, render, unknown_name
 from checker.frontend.loader import load_spec
+from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
 from checker.typecheck import collect_declarations, configuration_names, lower
 
@@ -62,8 +63,9 @@ class Prepared:
 
 def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
     texts = SourceTexts()
+    spec = None
     try:
-        spec = load_spec(path)
+        spec = load_spec(path, options.search)
         texts = spec.texts
         decls = collect_declarations(spec)
         names = configuration_names(decls)
@@ -75,6 +77,8 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
             names = tuple(n for n in names if n in options.config)
         models = tuple(lower(decls, name, options.overrides) for name in names)
     except SpecError as error:
+        if spec is not None:
+            error = with_import_hints(error, path, spec.files, options.search)
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
                            exit_code=EXIT_SPEC_ERROR)
     return Prepared(spec.path, texts, models)

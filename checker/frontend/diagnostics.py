@@ -59,6 +59,7 @@ class Diagnostic:
     hint: str | None = None
     notes: tuple[tuple[str, Span | None], ...] = ()
     severity: str = "error"
+    subject: str = field(default="", compare=False)  # the unknown name an MDC201 is about, when a model could declare it
 
     def __post_init__(self) -> None:
         assert self.code in CODES, f"unregistered diagnostic code {self.code}"
@@ -83,12 +84,18 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+# the kinds of unknown name a model on the search path could declare (hint: import NAME)
+IMPORTABLE_KINDS = frozenset({"constant", "type", "proc", "fn", "name", "layout", "layout or view",
+                              "action or proc"})
+
+
 # ---- message builders: the checker calls these, never formats error text inline ----
 
 def unknown_name(kind: str, name: str, span: Span | None, candidates: Iterable[str]) -> SpecError:
     suggestion = did_you_mean(name, candidates)
     message = f"unknown {kind} '{name}'" + (f"; {suggestion}" if suggestion else "")
-    return fail("MDC201", message, span)
+    subject = name if kind in IMPORTABLE_KINDS else ""
+    return SpecError([Diagnostic("MDC201", message, span, subject=subject)])
 
 
 def duplicate(kind: str, name: str, span: Span | None, first: Span | None) -> SpecError:

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from checker.frontend import syntax as s
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, fail
 from checker.frontend.parser import parse_block
+from checker.frontend.search_path import SearchPath, model_file_name, resolve_import, shown_path
 from checker.frontend.source import Span, SpecDocument, extract_blocks
 
-MODEL_SUFFIX = ".md"
-MODELS_DIR = "models"
 MAX_SPEC_BYTES = 4 << 20
 
 
@@ -19,18 +18,17 @@ class LoadedSpec:
     path: str
     modules: tuple[s.Module, ...]  # imports first, the spec itself last
     texts: SourceTexts
+    files: frozenset[str] = frozenset()  # the real path of every file read
 
 
 def display_path(path: str) -> str:
-    """Paths in messages: relative to the working directory when below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # an empty path, or one with a NUL byte
-        return repr(path)
-    return path if relative.startswith("..") else relative
+    """Paths in messages: relative to the working directory when below it, else absolute."""
+    return shown_path(path)
 
 
-def load_spec(path: str) -> LoadedSpec:
+def load_spec(path: str, search: SearchPath = SearchPath()) -> LoadedSpec:
+    """The spec at `path` and every model it imports, found through `search` (after the
+    importing file's own folder: -I, MDCHECK_PATH, `models/` folders above, mdcheck's own)."""
     if not path or "\0" in path:
         raise fail("MDC001", f"{path!r} is not a file name")
     texts: dict[str, tuple[str, ...]] = {}
@@ -38,14 +36,14 @@ def load_spec(path: str) -> LoadedSpec:
     loaded: set[str] = set()
     diagnostics: list[Diagnostic] = []
 
-    def load(file_path: str, stack: tuple[str, ...], import_span: Span | None) -> None:
+    def load(file_path: str, stack: tuple[str, ...], import_span: Span | None, shown: str) -> None:
         real = os.path.realpath(file_path)
         if real in stack:
             raise fail("MDC204", f"import cycle: {' -> '.join(display_path(p) for p in stack + (real,))}",
                        import_span)
         if real in loaded:
             return
-        document = _read_document(file_path, import_span)
+        document = _read_document(file_path, import_span, shown)
         texts[document.path] = document.lines
         if not document.blocks and not stack:
             raise fail("MDC003", f"{document.path} has no ```mdcheck blocks", None,
@@ -58,41 +56,25 @@ def load_spec(path: str) -> LoadedSpec:
                 diagnostics.extend(error.diagnostics)
         for decl in decls:
             if isinstance(decl, s.ImportDecl):
-                target = resolve_import(decl.target, os.path.dirname(real))
-                if target is None:
+                found = resolve_import(decl.target, os.path.dirname(real), search)
+                if found is None:
                     raise fail("MDC203", f"cannot find model '{decl.target}'", decl.span,
-                               hint=f"looked for {decl.target}{'' if decl.target.endswith(MODEL_SUFFIX) else MODEL_SUFFIX} "
-                                    f"next to the spec and in '{MODELS_DIR}/' folders above it")
-                load(target, stack + (real,), decl.span)
+                               hint=f"looked for {model_file_name(decl.target)} {search.described()}; "
+                                    "add a folder with -I DIR or MDCHECK_PATH")
+                load(found[0], stack + (real,), decl.span, found[1])
         loaded.add(real)
         modules.append(s.Module(document.path, tuple(decls)))
 
     try:
-        load(path, (), None)
+        load(path, (), None, display_path(path))
     except SpecError as error:
         raise SpecError(error.diagnostics, SourceTexts(texts)) from None
     if diagnostics:
         raise SpecError(diagnostics, SourceTexts(texts))
-    return LoadedSpec(display_path(path), tuple(modules), SourceTexts(texts))
+    return LoadedSpec(display_path(path), tuple(modules), SourceTexts(texts), frozenset(loaded))
 
 
-def resolve_import(target: str, from_dir: str) -> str | None:
-    name = target if target.endswith(MODEL_SUFFIX) else target + MODEL_SUFFIX
-    if os.path.isabs(name):
-        return name if os.path.isfile(name) else None
-    candidates = [os.path.join(from_dir, name)]
-    directory = from_dir
-    while True:
-        candidates.append(os.path.join(directory, MODELS_DIR, name))
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    return next((c for c in candidates if os.path.isfile(c)), None)
-
-
-def _read_document(file_path: str, import_span: Span | None) -> SpecDocument:
-    shown = display_path(file_path)
+def _read_document(file_path: str, import_span: Span | None, shown: str) -> SpecDocument:
     if not file_path or "\0" in file_path:
         raise fail("MDC001", f"{shown} is not a file name", import_span)
     try:
