@@ -215,29 +215,28 @@ def _substituted(term: z3.ExprRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -
 
 
 def _or(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    return _nary(ctx, terms, False, z3.z3core.Z3_mk_or)
+
+
+def _and(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    return _nary(ctx, terms, True, z3.z3core.Z3_mk_and)
+
+
+def _nary(ctx: z3.Context, terms: list[z3.BoolRef], empty: bool, make) -> z3.BoolRef:
+    """An n-ary `or` / `and` through Z3's C API; none of the terms is `empty`'s value
+    (false / true), not Z3's nullary application."""
     if not terms:
-        return z3.BoolVal(False, ctx)
+        return z3.BoolVal(empty, ctx)
     if len(terms) == 1:
         return terms[0]
     array = (z3.Ast * len(terms))()
     for k, term in enumerate(terms):
         array[k] = term.as_ast()
-    return z3.BoolRef(z3.z3core.Z3_mk_or(ctx.ref(), len(terms), array), ctx)
+    return z3.BoolRef(make(ctx.ref(), len(terms), array), ctx)
 
 
 def _not(term: z3.BoolRef) -> z3.BoolRef:
     return z3.BoolRef(z3.z3core.Z3_mk_not(term.ctx.ref(), term.as_ast()), term.ctx)
-
-
-def _and(ctx: z3.Context, terms: list[z3.BoolRef]) -> z3.BoolRef:
-    if not terms:
-        return z3.BoolVal(True, ctx)
-    if len(terms) == 1:
-        return terms[0]
-    array = (z3.Ast * len(terms))()
-    for k, term in enumerate(terms):
-        array[k] = term.as_ast()
-    return z3.BoolRef(z3.z3core.Z3_mk_and(ctx.ref(), len(terms), array), ctx)
 
 
 def _arguments(application: z3.ExprRef) -> list[z3.ExprRef]:
