@@ -466,6 +466,7 @@ class Model:
     symbols: tuple[Symbol, ...] = ()
     depth: int | None = None  # the configuration's own BMC depth, if it sets one
     description: str = ""     # what the configuration is about, in the spec's words
+    not_checked: tuple[tuple[str, str], ...] = ()  # properties of the configuration this run leaves out, and why
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

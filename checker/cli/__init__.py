@@ -29,7 +29,7 @@ from checker.cli.options import (
     parse_command_line,
 )
 from checker.cli.output import list_specs, unwritable_outputs, write_report_files
-from checker.cli.preparing import Prepared, combine, guarded, prepare, print_diagnostics
+from checker.cli.preparing import Prepared, combine, guarded, prepare, print_diagnostics, unknown_property_names
 from checker.engines.concrete import explicit
 from checker.frontend.diagnostics import SourceTexts, SpecError
 from checker.reports import json_report
@@ -79,6 +79,16 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         return EXIT_SPEC_ERROR
     progress = Progress(err, enabled=shows_progress(err))
     prepared = [guarded(lambda: prepare(spec, options), spec) for spec in options.specs]
+    unknown = unknown_property_names(options.properties, prepared)
+    if unknown and not any(isinstance(spec, SpecOutcome) for spec in prepared):
+        print_diagnostics(unknown, SourceTexts(), err)
+        if options.format == "json":
+            out.write(json_report.document([], EXIT_SPEC_ERROR, options.timing))
+        return EXIT_SPEC_ERROR
+    for spec in prepared:
+        if isinstance(spec, Prepared) and spec.unselected:
+            print(f"mdcheck: {spec.path}: not checked: {', '.join(spec.unselected)} (none of the properties "
+                  "--property names is theirs)", file=err)
     outcomes: list[SpecOutcome] = []
     with engine_runs_in_order(prepared, options, progress) as runs_of:
         for index, spec in enumerate(prepared):

@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 
 from checker import ir
 from checker.cli.options import DEFAULT_DEPTH, Options
-from checker.cli.preparing import Prepared
+from checker.cli.preparing import Prepared, select_properties
 from checker.engines.aiger import engine as abc_engine
 from checker.engines.concrete import explicit, simulate
 from checker.engines.symbolic import bmc, coverage, induction, proving
@@ -127,7 +127,9 @@ def run_in_worker(path: str, config: str, options: Options) -> ModelRun:
     """One configuration's engines, in a worker process of --jobs: the spec is read and
     lowered again there (models are not sent between processes; lowering is deterministic)."""
     model = lower(collect_declarations(load_spec(path, options.search)), config, options.overrides)
-    return run_engine(model, options)
+    selected = select_properties(model, options.properties)
+    assert selected is not None, "a configuration with none of --property's names is not sent to a worker"
+    return run_engine(selected, options)
 
 
 @contextmanager

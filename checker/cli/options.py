@@ -69,6 +69,10 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                    help="spec files to check; a folder stands for every .md file in it")
     p.add_argument("--config", metavar="NAME", action="append", default=[],
                    help="check only this configuration (repeatable; default: all)")
+    p.add_argument("--property", metavar="NAME", action="append", default=[],
+                   help="check only this property: an invariant, an assert's name or an implicit check "
+                        "(repeatable; default: all). Lemmas are checked too, since proofs rest on them; an assert "
+                        "left out still ends every execution that fails it")
     if simulating:
         p.add_argument("--steps", type=int, default=100, metavar="N", help="steps per run (default: 100)")
         p.add_argument("--runs", type=int, default=100, metavar="R", help="runs per configuration (default: 100)")
@@ -180,6 +184,7 @@ class Options:
     full_state: bool = False
     summary_table: bool = False
     search: SearchPath = SearchPath()  # where `import NAME` looks (-I, MDCHECK_PATH, mdcheck's own models)
+    properties: tuple[str, ...] = ()  # the properties to check (--property); () for all
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -230,7 +235,8 @@ def parse_command_line(argv: list[str]) -> Options:
                     args.rlimit, args.format, args.junit, args.sarif, args.itf, args.jobs, args.list_only,
                     args.timeout, args.quiet, args.verbose,
                     args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
-                    args.summary_table, default_search_path(tuple(args.include)))
+                    args.summary_table, default_search_path(tuple(args.include)),
+                    tuple(dict.fromkeys(args.property)))
 
 
 def spec_files(paths: list[str]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence, TextIO
 
 from checker import ir
@@ -15,7 +15,14 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
 )
-from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, render, unknown_name
+from checker.frontend.diagnostics import (
+    Diagnostic,
+    SourceTexts,
+    SpecError,
+    render,
+    unknown_name,
+    unknown_property_option,
+)
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
@@ -59,6 +66,8 @@ class Prepared:
     path: str
     texts: SourceTexts
     models: tuple[ir.Model, ...]
+    unselected: tuple[str, ...] = ()  # configurations left out because none of --property's names is theirs
+    property_names: tuple[str, ...] = ()  # every property of the configurations lowered, for --property's check
 
 
 def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
@@ -81,4 +90,27 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
             error = with_import_hints(error, path, spec.files, options.search)
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
                            exit_code=EXIT_SPEC_ERROR)
-    return Prepared(spec.path, texts, models)
+    selected = tuple(select_properties(m, options.properties) for m in models)
+    return Prepared(spec.path, texts, tuple(m for m in selected if m is not None),
+                    tuple(m.config for m, s in zip(models, selected) if s is None),
+                    tuple(dict.fromkeys(p.name for m in models for p in m.properties)))
+
+
+def select_properties(model: ir.Model, wanted: tuple[str, ...]) -> ir.Model | None:
+    """The model with only the properties `wanted` names, and its lemmas (proofs rest on
+    them); None if it has none of them. The statements stay as they are, so an assert left
+    out still ends every execution that fails it: the executions are the model's own."""
+    if not wanted:
+        return model
+    kept = tuple(p for p in model.properties if p.name in wanted or p.kind == "lemma")
+    if not any(p.name in wanted for p in kept):
+        return None
+    left_out = tuple((p.name, "--property") for p in model.properties if p not in kept)
+    return replace(model, properties=kept, not_checked=model.not_checked + left_out)
+
+
+def unknown_property_names(wanted: tuple[str, ...], specs: Sequence[Prepared | SpecOutcome]) -> list[Diagnostic]:
+    """MDC502 for each name --property gives that no configuration of any spec read has as a property."""
+    read = [spec for spec in specs if isinstance(spec, Prepared)]
+    known = list(dict.fromkeys(name for spec in read for name in spec.property_names))
+    return [unknown_property_option(name, known).diagnostics[0] for name in wanted if name not in known]

@@ -42,6 +42,7 @@ CODES: Mapping[str, str] = {
     "MDC403": "empty range",
     "MDC404": "too large for the explicit engine",
     "MDC501": "bad command-line usage",
+    "MDC502": "unknown property (--property)",
     "MDC601": "not BTF (layout-check --btf)",
     "MDC602": "no DWARF debug information (layout-check --dwarf)",
     "MDC603": "C type not in the compiler's types",
@@ -90,6 +91,12 @@ IMPORTABLE_KINDS = frozenset({"constant", "type", "proc", "fn", "name", "layout"
 
 
 # ---- message builders: the checker calls these, never formats error text inline ----
+
+def unknown_property_option(name: str, known: Sequence[str]) -> SpecError:
+    """--property NAME where no configuration checked has a property NAME."""
+    return SpecError([Diagnostic("MDC502", f"--property {name}: no configuration checked has a property '{name}'",
+                                 hint=did_you_mean(name, known) or "mdcheck --list SPEC.md lists them")])
+
 
 def unknown_name(kind: str, name: str, span: Span | None, candidates: Iterable[str]) -> SpecError:
     suggestion = did_you_mean(name, candidates)

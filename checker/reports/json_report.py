@@ -113,6 +113,7 @@ def _config(config: ConfigOutcome, timing: bool) -> dict:
         "search": config.shown,
         "constants": {name: value for name, value in model.constants},
         "properties": [_property(r, config, timing) for r in config.results],
+        "not_checked": [{"name": name, "reason": reason} for name, reason in model.not_checked],
         "counterexamples_to_induction": [_cti(model, c.cti, c.evidence) for c in config.ctis],
         "warnings": [{"kind": goal.kind, "name": goal.name, "depth": depth,
                       "message": f"{goal.describe()} within depth {depth}", "location": location(goal.span)}

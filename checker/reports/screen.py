@@ -40,7 +40,16 @@ def config_result(config: ConfigOutcome) -> str:
         parts.append(f"{found}: {_listed(names)}")
     if rest:
         parts.append(_holding(config, rest, bool(violated)))
-    return "; ".join(parts) if parts else "no properties"
+    return "; ".join((parts or ["no properties"]) + _not_checked(config))
+
+
+def _not_checked(config: ConfigOutcome) -> list[str]:
+    """`not checked: 12 properties (--property)`: what this run left out of the configuration, by reason."""
+    reasons: dict[str, list[str]] = {}
+    for name, reason in config.model.not_checked:
+        reasons.setdefault(reason, []).append(name)
+    return [f"not checked: {_listed(names) if len(names) <= _LISTED else f'{len(names)} properties'} ({reason})"
+            for reason, names in reasons.items()]
 
 
 def _holding(config: ConfigOutcome, rest: list, after_violations: bool) -> str:
@@ -124,5 +133,7 @@ def verdict_lines(outcomes: list[SpecOutcome], code: int) -> list[str]:
         named = ", ".join(f"{c.name} ({_why_unproved(c)})" for c in unproved)
         reasons = {_why_unproved(c) for c in unproved}
         hints = [hint for reason, hint in _HINTS if reason in reasons] or ["--engine abc"]
+        if any(reason == "--property" for c in unproved for _, reason in c.model.not_checked):
+            hints.append("run without --property (a proof may rest on the properties it left out)")
         lines.append(f"mdcheck: not proved, checked to a depth only: {named}; to prove: {'; '.join(hints)}")
     return lines
