@@ -93,7 +93,7 @@ def test_readme_starts_with_the_two_commands():
     lines = (REPO / "README.md").read_text().splitlines()
     fence = lines.index("```sh")
     assert lines[fence + 1] == "python3 -m pip install . && mdcheck specs/ptdesc.md"
-    test_command = ("apt-get update && apt-get install -y berkeley-abc && python3 -m pip install -e '.[test]' && "
+    test_command = ("apt-get update && apt-get install -y berkeley-abc zsh && python3 -m pip install -e '.[test]' && "
                     "python3 -m pytest -q -n auto")
     assert lines[fence + 2] == test_command
     assert test_command in (REPO / ".ci" / "run").read_text().splitlines(), "CI runs the README's test command"

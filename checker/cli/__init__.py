@@ -14,6 +14,7 @@ from typing import Sequence, TextIO
 
 from checker import ir
 from checker.cli.checking import cannot_enumerate, check_spec, settle
+from checker.cli.completion import run_completion
 from checker.cli.engine_runs import engine_runs_in_order, run_engine
 from checker.cli.layout_check import run_layout_check
 from checker.cli.options import (
@@ -55,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     if argv and argv[0] == "layout-check":
         return run_layout_check(argv[1:], out, err)
+    if argv and argv[0] == "completion":
+        return run_completion(argv[1:], out, err)
     try:
         options = parse_command_line(argv)
     except UsageError as error:

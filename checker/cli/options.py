@@ -63,7 +63,8 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
                            description="Check memdesc invariants written as literate Markdown specs "
                                        "(`mdcheck [check] SPEC.md ...`). `mdcheck simulate --help` for random "
                                        "simulation, `mdcheck layout-check --help` to compare a model's layouts "
-                                       "with a kernel's BTF or DWARF.")
+                                       "with a kernel's BTF or DWARF, `mdcheck completion bash|zsh` for a shell "
+                                       "completion script.")
     p.add_argument("--version", action="version", version=f"mdcheck {version()}")
     p.add_argument("specs", nargs="+", metavar="SPEC.md",
                    help="spec files to check; a folder stands for every .md file in it")
