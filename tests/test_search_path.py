@@ -155,3 +155,26 @@ def test_the_pytest_plugin_takes_dash_i(tree):
                                f"--mdcheck-args={flags}"], cwd=tree / "spec", env=env, capture_output=True,
                               text=True, timeout=300)
         assert (proc.returncode == 0) == passed, flags + "\n" + proc.stdout + proc.stderr
+
+
+def test_layout_check_takes_dash_i(tmp_path, monkeypatch):
+    """A spec of the user's own, outside the repository, whose layout model lives in a folder
+    given with -I: `mdcheck layout-check -I DIR` finds it, as `mdcheck -I DIR` does."""
+    monkeypatch.delenv("MDCHECK_PATH", raising=False)
+    (tmp_path / "mylib").mkdir()
+    (tmp_path / "mylib" / "mylayout.md").write_text(md(
+        'layout page[8] ctype "struct page" {',
+        "    word 0: flags: u64",
+        "}",
+    ))
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "mine.md").write_text(md("import mylayout"))
+    monkeypatch.chdir(tmp_path / "work")
+    snapshot = str(REPO / "tests/data/layouts/btf-6.18.44-x86_64.json")
+    code, _, err = mdcheck("layout-check", "mine.md", "--snapshot", snapshot)
+    assert code == EXIT_SPEC_ERROR and "MDC203" in err
+    code, out, err = mdcheck("layout-check", "-I", str(tmp_path / "mylib"), "mine.md", "--snapshot", snapshot)
+    assert code == EXIT_OK, err
+    assert "page.flags" in out
+    code, _, err = mdcheck("layout-check", "-I", str(tmp_path / "nowhere"), "mine.md", "--snapshot", snapshot)
+    assert code == EXIT_SPEC_ERROR and "MDC501" in err and "-I" in err

@@ -22,7 +22,7 @@ from checker.typecheck import collect_declarations
 from checker.typecheck.cnames import c_bindings
 
 USAGE = ("usage: mdcheck layout-check SPEC.md ... [--btf FILE | --dwarf FILE | --snapshot FILE] "
-         "[--format text|json] [--write-snapshot FILE [--kernel RELEASE]]")
+         "[-I DIR] [--format text|json] [--write-snapshot FILE [--kernel RELEASE]]")
 
 
 def argument_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,8 @@ def argument_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--write-snapshot", metavar="FILE",
                    help="also write the types and enums the specs name, as read, to FILE (JSON)")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="also look for imported models in DIR (repeatable), as `mdcheck -I` does")
     p.add_argument("--kernel", metavar="RELEASE",
                    help="the kernel release the types come from, for the snapshot (default: uname -r with "
                         "the live BTF, else the file's name)")
@@ -53,6 +55,9 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
             if not os.path.exists(LIVE_BTF):
                 raise UsageError(f"no --btf, --dwarf or --snapshot, and {LIVE_BTF} is absent")
             args.btf = LIVE_BTF
+        for folder in args.include:
+            if not os.path.isdir(folder):
+                raise UsageError(f"-I {folder}: no such folder")
     except UsageError as error:
         print(f"mdcheck: error[MDC501]: {error}", file=err)
         print(USAGE, file=err)
@@ -61,7 +66,7 @@ def run_layout_check(argv: list[str], out: TextIO, err: TextIO) -> int:
     try:
         specs, seen = [], set()
         for path in args.specs:
-            spec = load_spec(path, default_search_path())
+            spec = load_spec(path, default_search_path(tuple(args.include)))
             texts = SourceTexts({**texts.lines_by_path, **spec.texts.lines_by_path})
             bindings = _not_yet_reported(c_bindings(collect_declarations(spec)), seen)
             specs.append((spec.path, bindings))
