@@ -409,6 +409,7 @@ class FnDef:
     result: Type
     body: Expr
     span: Span | None = _span()
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -466,6 +467,7 @@ class Model:
     symbols: tuple[Symbol, ...] = ()
     depth: int | None = None  # the configuration's own BMC depth, if it sets one
     description: str = ""     # what the configuration is about, in the spec's words
+    unchecked: tuple[str, ...] = ()  # invariants the configuration disables: neither checked nor assumed
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

@@ -16,7 +16,16 @@ _HINTS = (("proof budget", "--proof-rlimit 0 (no budget)"),
 
 
 def config_result(config: ConfigOutcome) -> str:
-    """`VIOLATED at depth 2 as expected`, `PROVED (all depths)`, `holds to depth 2 only: ...`."""
+    """`VIOLATED at depth 2 as expected`, `PROVED (all depths)`, `holds to depth 2 only: ...`;
+    then the invariants the configuration disables, which its verdict does not cover."""
+    unchecked = config.model.unchecked
+    if not unchecked:
+        return _verdict(config)
+    counted = f"{len(unchecked)} invariant{'s' if len(unchecked) != 1 else ''} not checked"
+    return f"{_verdict(config)} ({counted}: {', '.join(unchecked)})"
+
+
+def _verdict(config: ConfigOutcome) -> str:
     results = config.results
     unexpected = [r for r in results if status(r) in ("unexpected", "inconclusive")]
     unknown = [r for r in results if status(r) == "unknown"]
@@ -116,6 +125,9 @@ def verdict_lines(outcomes: list[SpecOutcome], code: int) -> list[str]:
     parts = [f"{len(configs)} configuration{'s' if len(configs) != 1 else ''}", f"{expected} as expected"]
     if unexpected:
         parts.append(f"{unexpected} not as expected")
+    unchecked = sum(len(c.model.unchecked) for c in configs)
+    if unchecked:
+        parts.append(f"{unchecked} disabled invariant{'s' if unchecked != 1 else ''} not checked")
     if errors:
         parts.append(f"{errors} spec{'s' if errors != 1 else ''} with errors")
     lines = [f"mdcheck: {', '.join(parts)} (exit {code})"]
