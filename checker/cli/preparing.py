@@ -15,7 +15,7 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
 )
-from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, render, unknown_name
+from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, fail, render, unknown_name
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
@@ -71,6 +71,9 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
         names = configuration_names(decls)
         if options.config:
             for wanted in options.config:
+                if wanted in decls.configs and decls.configs[wanted].abstract:
+                    raise fail("MDC205", f"configuration '{wanted}' is abstract: it is only a base for others to "
+                               "extend", hint="check a configuration that extends it, or drop 'abstract'")
                 if wanted not in names:
                     error = unknown_name("configuration", wanted, None, names)
                     raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])

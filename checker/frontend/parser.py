@@ -260,10 +260,11 @@ class _ToAst(Transformer):
         return s.InvariantDecl(str(c[0]), c[1], self._span(meta), lemma=True)
 
     def config_decl(self, meta, c):
-        name, rest = str(c[0]), list(c[1:])
+        abstract = isinstance(c[0], Token) and c[0].type == "ABSTRACT"
+        name, rest = str(c[abstract]), list(c[1 + abstract:])
         parent, parent_span = rest.pop(0)[1:] if rest and isinstance(rest[0], tuple) else (None, None)
         description = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else ""
-        return s.ConfigDecl(name, tuple(rest), self._span(meta), description, parent, parent_span)
+        return s.ConfigDecl(name, tuple(rest), self._span(meta), description, parent, parent_span, abstract)
 
     def config_parent(self, meta, c):
         return ("parent", str(c[1]), self._tok_span(c[1]))

@@ -393,6 +393,7 @@ class ConfigDecl:
     description: str = ""  # `config NAME "what it reproduces" { ... }`, else the prose before its block
     parent: str | None = None  # `config NAME extends PARENT`: starts from everything PARENT sets
     parent_span: Span | None = field(default=None, compare=False)
+    abstract: bool = False  # `abstract config NAME`: a base for others to extend, not checked itself
 
 
 Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | LayoutDecl | ViewDecl

@@ -146,4 +146,6 @@ def configuration_items(decls: Declarations, name: str) -> tuple[tuple[str, s.Co
 
 
 def configuration_names(decls: Declarations) -> tuple[str, ...]:
-    return tuple(decls.configs) or (DEFAULT_CONFIG,)
+    """The configurations a run checks: every one declared but the abstract ones."""
+    checked = tuple(name for name, config in decls.configs.items() if not config.abstract)
+    return checked or (() if decls.configs else (DEFAULT_CONFIG,))
