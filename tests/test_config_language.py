@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import textwrap
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
+from wall import HANG_SECONDS
 
 from checker.cli import run
 from checker.frontend.diagnostics import SpecError
@@ -221,6 +227,9 @@ def test_json_junit_and_sarif_state_the_disabled_invariant(tmp_path):
     code, out, _ = cli(str(path), "--config", "crash", "--format", "json",
                        "--junit", str(tmp_path / "r.xml"), "--sarif", str(tmp_path / "r.sarif"))
     assert code == 0
+    schema = json.loads(resources.files("checker.reports").joinpath("schemas/mdcheck-results.schema.json")
+                        .read_text())
+    jsonschema.validate(json.loads(out), schema)
     (config,) = json.loads(out)["specs"][0]["configurations"]
     assert config["unchecked_invariants"] == ["y_small"]
     assert "y_small" not in {p["name"] for p in config["properties"]}
@@ -265,3 +274,16 @@ def test_a_disabled_invariant_is_not_assumed_by_the_proof(tmp_path):
     assert lines["alone"].endswith("(1 invariant not checked: same)")
     model = lower(collect_declarations(load_spec(str(path))), "alone")
     assert [i.name for i in model.invariants] == ["y_small"] and model.unchecked == ("same",)
+
+
+@pytest.mark.slow
+def test_the_pytest_plugin_skips_a_disabled_invariant(tmp_path):
+    write_spec(tmp_path, UNRELATED)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", "spec.md",
+                           "--mdcheck-args", "--config crash"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=HANG_SECONDS)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "1 skipped" in output and "disables invariant 'y_small'" in output
