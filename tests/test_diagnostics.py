@@ -759,6 +759,12 @@ def test_mdc205_an_abstract_configuration_is_not_checked_alone():
     assert "'base' is abstract" in first
 
 
+def test_mdc205_every_configuration_abstract_checks_nothing():
+    result = check(EXTENDS.replace("config base", "abstract config base") + "```\n")
+    first = expect_error(result, "MDC205", "spec.md:5:1", under="abstract config base {")
+    assert "every configuration of the spec is abstract" in first
+
+
 def test_mdc206_expecting_a_property_the_configuration_disables():
     result = check(EXTENDS + "config child extends base {\n"
                    "    disable small\n"    # 9

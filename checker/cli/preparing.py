@@ -69,6 +69,10 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
         texts = spec.texts
         decls = collect_declarations(spec)
         names = configuration_names(decls)
+        if not names:
+            first = next(iter(decls.configs.values()))
+            raise fail("MDC205", "every configuration of the spec is abstract: nothing would be checked", first.span,
+                       hint="drop 'abstract' from one, or add a configuration that extends one")
         if options.config:
             for wanted in options.config:
                 if wanted in decls.configs and decls.configs[wanted].abstract:
