@@ -165,8 +165,8 @@ class ConfigurationLowering:
                 self.const_values[name] = self.const_expr(decl.value)
 
     def _inherited_constant(self, origin: str, item: s.ConfigConst) -> int | bool:
-        """The value a configuration item gives a constant; an error in one `origin` set for the
-        configuration being lowered says so."""
+        """The value a configuration item gives a constant; an error in an item inherited from
+        configuration `origin` says which configuration set it."""
         try:
             return self.const_expr(item.value)
         except SpecError as error:
