@@ -409,6 +409,7 @@ class FnDef:
     result: Type
     body: Expr
     span: Span | None = _span()
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,7 @@ class Model:
     depth: int | None = None  # the configuration's own BMC depth, if it sets one
     description: str = ""     # what the configuration is about, in the spec's words
     not_checked: tuple[tuple[str, str], ...] = ()  # properties of the configuration this run leaves out, and why
+    unchecked: tuple[str, ...] = ()  # invariants the configuration disables: neither checked nor assumed
 
     def state_type(self, name: str) -> Type:
         return dict(self.state)[name]

@@ -109,6 +109,8 @@ class ConfigNode(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
         for prop in self.model.properties:
             yield PropertyItem.from_parent(self, name=prop.name, prop=prop)
+        for name in self.model.unchecked:
+            yield DisabledItem.from_parent(self, name=name)
         if self.options.strict:
             yield CoverageItem.from_parent(self, name=STRICT_ITEM)
 
@@ -154,6 +156,13 @@ class PropertyItem(pytest.Item):
         span = self.prop.span  # in the spec, or in a model it imports
         path = Path(span.path).absolute() if span else self.path
         return path, (span.line - 1 if span else None), f"{self.parent.name}: {self.prop.kind} {self.prop.name}"
+
+
+class DisabledItem(pytest.Item):
+    """An invariant the configuration disables: reported as skipped, never as passed."""
+
+    def runtest(self) -> None:
+        pytest.skip(f"configuration '{self.parent.name}' disables invariant '{self.name}': not checked, not assumed")
 
 
 class CoverageItem(pytest.Item):

@@ -671,6 +671,110 @@ def test_mdc208_type_refers_to_itself():
     expect_error(result, "MDC208", "spec.md:2:20", under="Tree")
 
 
+def test_mdc207_fn_variant_not_chosen_by_the_configuration():
+    result = check(
+        "```mdcheck\n"
+        "fn cap[low](): int = 1\n"
+        "fn cap[high](): int = 3\n"
+        "invariant ok: cap() <= 3\n"
+        "config c {}\n"    # 5
+        "```\n"
+    )
+    first = expect_error(result, "MDC207", "spec.md:5:1", under="config c")
+    assert "fn 'cap' has variants (high, low)" in first
+    assert any("use cap = <variant>" in hint for hint in hints(result)), result.err
+
+
+def test_mdc207_unknown_fn_variant():
+    result = check(
+        "```mdcheck\n"
+        "fn cap[low](): int = 1\n"
+        "fn cap[high](): int = 3\n"
+        "invariant ok: cap() <= 3\n"
+        "config c {\n"
+        "    use cap = hihg\n"    # 6
+        "}\n"
+        "```\n"
+    )
+    first = expect_error(result, "MDC207", "spec.md:6:5", under="use cap = hihg")
+    assert "'hihg'" in first and "high, low" in first
+    assert "did you mean 'high'?" in hints(result)
+
+
+# ---------------------------------------------------------------------------
+# MDC209 is retired: a configuration may disable an invariant (tests/test_config_language.py)
+# MDC210-MDC212: configurations that extend others
+
+EXTENDS = (
+    "```mdcheck\n"
+    "var x: 0..3\n"
+    "action step() { x = 1 }\n"
+    "invariant small: x <= 3\n"
+    "config base {\n"    # 5
+    "    disable step\n"
+    "}\n"
+)
+
+
+def test_mdc210_extends_an_unknown_configuration():
+    result = check(EXTENDS + "config child extends bsae {}\n```\n")    # 8: 'bsae' at column 22
+    first = expect_error(result, "MDC210", "spec.md:8:22", under="bsae")
+    assert "'child' extends 'bsae'" in first
+    assert "did you mean 'base'?" in hints(result)
+
+
+def test_mdc211_configurations_extend_each_other():
+    result = check(EXTENDS + "config a extends b {}\n"    # 8: 'b' at column 18
+                   "config b extends a {}\n```\n")
+    first = expect_error(result, "MDC211", "spec.md:8:18", under="b")
+    assert "'a' extends 'b' extends 'a'" in first
+    assert "note: 'b' extends 'a' here" in result.err
+
+
+def test_mdc211_a_configuration_extends_itself():
+    result = check(EXTENDS + "config a extends a {}\n```\n")
+    first = expect_error(result, "MDC211", "spec.md:8:18", under="a")
+    assert "'a' extends itself: 'a' extends 'a'" in first
+
+
+def test_mdc212_enable_of_what_the_parent_does_not_disable():
+    result = check(EXTENDS + "config child extends base {\n"
+                   "    enable step\n"
+                   "    enable small\n"    # 10
+                   "}\n```\n")
+    first = expect_error(result, "MDC212", "spec.md:10:5", under="enable small")
+    assert "configuration 'child' enables 'small', which 'base' does not disable" in first
+
+
+def test_mdc212_enable_in_a_configuration_that_extends_none():
+    result = check(EXTENDS + "config lone {\n    enable step\n}\n```\n")    # 9
+    first = expect_error(result, "MDC212", "spec.md:9:5", under="enable step")
+    assert "it extends no configuration" in first
+
+
+def test_mdc205_an_abstract_configuration_is_not_checked_alone():
+    result = check(EXTENDS.replace("config base", "abstract config base") + "config child extends base {}\n```\n",
+                   "--config", "base")
+    first = expect_error(result, "MDC205")
+    assert "'base' is abstract" in first
+
+
+def test_mdc205_every_configuration_abstract_checks_nothing():
+    result = check(EXTENDS.replace("config base", "abstract config base") + "```\n")
+    first = expect_error(result, "MDC205", "spec.md:5:1", under="abstract config base {")
+    assert "every configuration of the spec is abstract" in first
+
+
+def test_mdc206_expecting_a_property_the_configuration_disables():
+    result = check(EXTENDS + "config child extends base {\n"
+                   "    disable small\n"    # 9
+                   "    expect small violated\n"    # 10
+                   "}\n```\n")
+    first = expect_error(result, "MDC206", "spec.md:10:5", under="expect small violated")
+    assert "which it disables" in first
+    assert "enable small" in " ".join(hints(result))
+
+
 # ---------------------------------------------------------------------------
 # MDC301-MDC306: types
 

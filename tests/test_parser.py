@@ -324,6 +324,34 @@ def test_config_sets_constants_named_like_config_keywords():
     ]
 
 
+def test_config_extends_enable_and_abstract():
+    decls = parse(
+        'abstract config base "the base" { disable f }\n'
+        'config child extends base "what it reproduces" {\n'
+        '    enable f\n'
+        '    enable = 2\n'
+        '}\n'
+        'config bare extends child {}\n'
+    )
+    assert decls == [
+        s.ConfigDecl("base", (s.ConfigDisable("f"),), description="the base", abstract=True),
+        s.ConfigDecl("child", (s.ConfigEnable("f"), s.ConfigConst("enable", I(2))), description="what it reproduces",
+                     parent="base"),
+        s.ConfigDecl("bare", (), parent="child"),
+    ]
+    assert decls[1].parent_span is not None and decls[1].parent_span.col == 22  # under 'base'
+
+
+def test_extends_abstract_and_enable_are_not_reserved_words():
+    assert parse("const extends = 1\nconst abstract = 2\nconst enable = 3") == [
+        s.ConstDecl("extends", I(1)), s.ConstDecl("abstract", I(2)), s.ConstDecl("enable", I(3))]
+
+
+def test_fn_with_a_variant():
+    (decl,) = parse("fn cap[tight](): 0..9 = 3")
+    assert decl == s.FnDecl("cap", (), s.RangeTypeExpr(I(0), I(9)), I(3), variant="tight")
+
+
 def test_import_by_name_and_by_path():
     assert parse('import page_alloc\nimport "../models/page_alloc.md";') == [
         s.ImportDecl("page_alloc"),

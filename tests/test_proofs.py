@@ -964,17 +964,17 @@ def test_a_lemma_a_configuration_breaks_is_violated_unless_disabled(tmp_path):
     assert "same" not in summary(out)
 
 
-def test_disabling_an_invariant_is_an_error_at_its_line(tmp_path):
+def test_a_disabled_invariant_is_left_out_and_the_line_says_so(tmp_path):
+    # MDC209 (disabling an invariant) is retired: the configuration neither checks nor assumes it
     write_spec(tmp_path, PAIR + """
         config c {
             disable y_small
         }
     """)
     code, out, err = cli(str(tmp_path / "spec.md"))
-    assert code == 3 and out == ""
-    assert "error[MDC209]: 'y_small' is an invariant" in err
-    assert "spec.md:16:9:" in err and "disable y_small" in err and "^" in err
-    assert "expect y_small violated" in err  # the hint says what to write instead
+    assert code == 0, out + err
+    assert "y_small" not in summary(out) or summary(out)["y_small"]["outcome"] == "NOT CHECKED (disabled)"
+    assert "(1 invariant not checked: y_small)" in out
 
 
 def test_disabling_an_unknown_name_suggests_a_lemma(tmp_path):
@@ -985,7 +985,7 @@ def test_disabling_an_unknown_name_suggests_a_lemma(tmp_path):
     """)
     code, _, err = cli(str(tmp_path / "spec.md"))
     assert code == 3
-    assert "error[MDC201]: unknown action or lemma 'sme'; did you mean 'same'?" in err
+    assert "error[MDC201]: unknown action, invariant or lemma 'sme'; did you mean 'same'?" in err
 
 
 # ---------------------------------------------------------------------------

@@ -37,6 +37,11 @@ from pathlib import Path
 import pytest
 from wall import HANG_SECONDS
 
+from checker.frontend import syntax as s
+from checker.frontend.loader import load_spec
+from checker.typecheck import collect_declarations, configuration_names
+from checker.typecheck.declarations import configuration_items
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "specs" / "ptdesc.md"
 MODELS = REPO / "models"
@@ -307,17 +312,39 @@ def test_every_variant_fixed_does_not_choose_is_a_mutation_or_not_a_bug():
         assert variant in variants.get(proc, ()), f"no proc {proc}[{variant}] in the spec or its models"
 
 
+def effective_items(decls, name: str) -> tuple[dict[str, str], set[str], set[str], dict[str, s.Expr]]:
+    """What configuration `name` sets once what it inherits (`extends`) is applied: its
+    `use` choices, its disables, the properties it expects violated, its constants."""
+    uses: dict[str, str] = {}
+    disabled: set[str] = set()
+    expects: dict[str, str] = {}
+    consts: dict[str, s.Expr] = {}
+    for _, item in configuration_items(decls, name):
+        match item:
+            case s.ConfigUse(target=target, variant=variant):
+                uses[target] = variant
+            case s.ConfigDisable(name=disabled_name):
+                disabled.add(disabled_name)
+            case s.ConfigEnable(name=enabled):
+                disabled.discard(enabled)
+            case s.ConfigExpect(prop=prop, outcome=outcome):
+                expects[prop] = outcome
+            case s.ConfigConst(name=const, value=value):
+                consts[const] = value
+    return uses, disabled, {p for p, o in expects.items() if o == "violated" and p not in disabled}, consts
+
+
 def test_every_crash_configuration_is_a_mutation():
     text = SPEC.read_text()
+    decls = collect_declarations(load_spec(str(SPEC)))
     lemmas = set(re.findall(r"^lemma (\w+)", text, re.M))
     assert len(lemmas) >= 8
     fixed = config_uses(config_block(text, CONFIG).group(1))
     by_uses = {frozenset(m.uses): m for m in MUTATIONS}
     crashes = 0
-    for name in re.findall(r"^config (\w+) (?:\"(?:\\.|[^\"\\])*\" )?\{", text, re.M):
-        body = config_block(text, name).group(1)
-        changed = frozenset((p, v) for p, v in config_uses(body).items() if fixed.get(p) != v)
-        expects = config_expects_violated(body)
+    for name in configuration_names(decls):
+        uses, disabled_names, expects, consts = effective_items(decls, name)
+        changed = frozenset((p, v) for p, v in uses.items() if fixed.get(p) != v)
         if not changed:
             assert not expects, f"config {name} chooses fixed's variants yet expects {expects} violated"
             continue  # thp_separate, boot_late, fixed: the fix in other settings
@@ -325,10 +352,10 @@ def test_every_crash_configuration_is_a_mutation():
         assert changed in by_uses, f"config {name} switches {sorted(changed)}: no mutation does that"
         mutation = by_uses[changed]
         assert expects and expects <= mutation.violated.keys(), (name, expects, mutation.violated)
-        assert ("BOOTED_AT_START = true" not in body) == mutation.boots, name
+        assert (consts.get("BOOTED_AT_START") != s.BoolLit(True)) == mutation.boots, name
         # a crash configuration disables exactly the lemmas its bug breaks (and does not
         # expect violated): no lemma is switched off without a bug that breaks it
-        disabled = set(re.findall(r"^\s*disable (\w+)", body, re.M)) & lemmas
+        disabled = disabled_names & lemmas
         broken_lemmas = mutation.violated.keys() & lemmas
         assert disabled == broken_lemmas - expects, (name, disabled, broken_lemmas)
     assert crashes >= 6

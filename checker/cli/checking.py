@@ -127,7 +127,8 @@ def print_summary(outcome: SpecOutcome, options: Options, out: TextIO) -> None:
         shown = f"{depths[0]}" if len(set(depths)) == 1 else ", ".join(f"{c.name} {c.shown}" for c in configs)
         print(f"{outcome.path}: {len(configs)} configuration{'s' if len(configs) != 1 else ''}, {shown}", file=out)
         print(render_summary([r for c in configs for r in c.results], options.timing,
-                             options.simulation is not None), file=out)
+                             options.simulation is not None,
+                             tuple((c.name, name) for c in configs for name in c.model.unchecked)), file=out)
     for config in configs:
         for note in config.notes + (config.details if options.verbose else ()):
             print(note, file=out)

@@ -43,6 +43,8 @@ def list_specs(options: Options, out: TextIO, err: TextIO) -> int:
             for prop in model.properties:
                 print(f"    {prop.kind:<9}  {prop.name:<{width}}  expect {prop.expect:<8}  [{where(prop.span)}]"
                       .rstrip(), file=out)
+            for name in model.unchecked:
+                print(f"    {'invariant':<9}  {name:<{width}}  disabled: not checked", file=out)
     return code
 
 

@@ -19,6 +19,7 @@ from checker.frontend.diagnostics import (
     Diagnostic,
     SourceTexts,
     SpecError,
+    fail,
     render,
     unknown_name,
     unknown_property_option,
@@ -78,8 +79,15 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
         texts = spec.texts
         decls = collect_declarations(spec)
         names = configuration_names(decls)
+        if not names:
+            first = next(iter(decls.configs.values()))
+            raise fail("MDC205", "every configuration of the spec is abstract: nothing would be checked", first.span,
+                       hint="drop 'abstract' from one, or add a configuration that extends one")
         if options.config:
             for wanted in options.config:
+                if wanted in decls.configs and decls.configs[wanted].abstract:
+                    raise fail("MDC205", f"configuration '{wanted}' is abstract: it is only a base for others to "
+                               "extend", hint="check a configuration that extends it, or drop 'abstract'")
                 if wanted not in names:
                     error = unknown_name("configuration", wanted, None, names)
                     raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])

@@ -27,7 +27,10 @@ CODES: Mapping[str, str] = {
     "MDC206": "unknown property in expectation",
     "MDC207": "variant not chosen or unknown",
     "MDC208": "recursive call",
-    "MDC209": "an invariant cannot be disabled",
+    "MDC209": "an invariant cannot be disabled (retired: a configuration may now disable an invariant)",
+    "MDC210": "a configuration extends an unknown configuration",
+    "MDC211": "a configuration extends itself (a cycle of extends)",
+    "MDC212": "enable of a name the configuration does not disable",
     "MDC301": "type mismatch",
     "MDC302": "wrong number of arguments",
     "MDC303": "not assignable",
@@ -87,7 +90,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 # the kinds of unknown name a model on the search path could declare (hint: import NAME)
 IMPORTABLE_KINDS = frozenset({"constant", "type", "proc", "fn", "name", "layout", "layout or view",
-                              "action or proc"})
+                              "action or proc", "action, proc or fn"})
 
 
 # ---- message builders: the checker calls these, never formats error text inline ----

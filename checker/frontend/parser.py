@@ -244,11 +244,11 @@ class _ToAst(Transformer):
         return s.ProcDecl(name, variant, params, rest[0], self._span(meta))
 
     def fn_decl(self, meta, c):
-        name, _, params, rest = self._callable_parts(c)
+        name, variant, params, rest = self._callable_parts(c)
         if isinstance(rest[1], tuple) and rest[1] and rest[1][0] == "fn_body":
             _, prelude, result = rest[1]
-            return s.FnDecl(name, params, rest[0], result, prelude, self._span(meta))
-        return s.FnDecl(name, params, rest[0], rest[1], (), self._span(meta))
+            return s.FnDecl(name, params, rest[0], result, prelude, self._span(meta), variant)
+        return s.FnDecl(name, params, rest[0], rest[1], (), self._span(meta), variant)
 
     def fn_body(self, meta, c):
         return ("fn_body", tuple(c[:-1]), c[-1])
@@ -260,9 +260,14 @@ class _ToAst(Transformer):
         return s.InvariantDecl(str(c[0]), c[1], self._span(meta), lemma=True)
 
     def config_decl(self, meta, c):
-        if len(c) > 1 and isinstance(c[1], Token) and c[1].type == "STRING":
-            return s.ConfigDecl(str(c[0]), tuple(c[2:]), self._span(meta), _unquote(c[1]))
-        return s.ConfigDecl(str(c[0]), tuple(c[1:]), self._span(meta))
+        abstract = isinstance(c[0], Token) and c[0].type == "ABSTRACT"
+        name, rest = str(c[abstract]), list(c[1 + abstract:])
+        parent, parent_span = rest.pop(0)[1:] if rest and isinstance(rest[0], tuple) else (None, None)
+        description = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else ""
+        return s.ConfigDecl(name, tuple(rest), self._span(meta), description, parent, parent_span, abstract)
+
+    def config_parent(self, meta, c):
+        return ("parent", str(c[1]), self._tok_span(c[1]))
 
     def config_const(self, meta, c):
         return s.ConfigConst(c[0], c[1], self._span(meta))
@@ -278,6 +283,9 @@ class _ToAst(Transformer):
 
     def config_disable(self, meta, c):
         return s.ConfigDisable(str(c[1]), self._span(meta))
+
+    def config_enable(self, meta, c):
+        return s.ConfigEnable(str(c[1]), self._span(meta))
 
     def config_expect(self, meta, c):
         target = _unquote(c[1]) if c[1].type == "STRING" else str(c[1])

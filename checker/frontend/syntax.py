@@ -330,6 +330,7 @@ class FnDecl:
     body: Expr
     prelude: tuple["Stmt", ...] = ()  # lets and asserts before `return`
     span: Span | None = _span()
+    variant: str | None = None  # `fn name[variant](...)`: a configuration picks one with `use`
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,14 @@ class ConfigUse:
 
 @dataclass(frozen=True)
 class ConfigDisable:
-    name: str  # an action, or a lemma this configuration neither checks nor assumes
+    name: str  # an action, or an invariant or lemma this configuration neither checks nor assumes
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConfigEnable:
+    """Undo a `disable` the configuration inherits from the one it extends."""
+    name: str
     span: Span | None = _span()
 
 
@@ -374,7 +382,7 @@ class ConfigDepth:
     span: Span | None = _span()
 
 
-ConfigItem = ConfigConst | ConfigUse | ConfigDisable | ConfigExpect | ConfigDepth
+ConfigItem = ConfigConst | ConfigUse | ConfigDisable | ConfigEnable | ConfigExpect | ConfigDepth
 
 
 @dataclass(frozen=True)
@@ -383,6 +391,9 @@ class ConfigDecl:
     items: tuple[ConfigItem, ...]
     span: Span | None = _span()
     description: str = ""  # `config NAME "what it reproduces" { ... }`, else the prose before its block
+    parent: str | None = None  # `config NAME extends PARENT`: starts from everything PARENT sets
+    parent_span: Span | None = field(default=None, compare=False)
+    abstract: bool = False  # `abstract config NAME`: a base for others to extend, not checked itself
 
 
 Decl = (ImportDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | LayoutDecl | ViewDecl

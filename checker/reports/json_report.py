@@ -76,6 +76,7 @@ def listing(specs: list[tuple[SpecOutcome, tuple[ir.Model, ...]]], depth_of: Cal
                 "constants": {name: value for name, value in model.constants},
                 "properties": [{"name": p.name, "kind": p.kind, "expected": p.expect, "location": location(p.span)}
                                for p in model.properties],
+                "unchecked_invariants": list(model.unchecked),
             } for model in models],
         } for outcome, models in specs],
     }
@@ -114,6 +115,7 @@ def _config(config: ConfigOutcome, timing: bool) -> dict:
         "constants": {name: value for name, value in model.constants},
         "properties": [_property(r, config, timing) for r in config.results],
         "not_checked": [{"name": name, "reason": reason} for name, reason in model.not_checked],
+        "unchecked_invariants": list(model.unchecked),
         "counterexamples_to_induction": [_cti(model, c.cti, c.evidence) for c in config.ctis],
         "warnings": [{"kind": goal.kind, "name": goal.name, "depth": depth,
                       "message": f"{goal.describe()} within depth {depth}", "location": location(goal.span)}

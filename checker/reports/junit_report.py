@@ -64,11 +64,17 @@ def _config_suite(root: ET.Element, path: str, config: ConfigOutcome, timing: bo
     statuses = [status(r) for r in config.results]
     failures = statuses.count("unexpected")
     errors = statuses.count("unknown") + statuses.count("inconclusive")
-    suite = _suite(root, f"{path}:{config.name}", len(config.results), failures, errors)
+    unchecked = config.model.unchecked
+    suite = _suite(root, f"{path}:{config.name}", len(config.results) + len(unchecked), failures, errors)
+    suite.set("skipped", str(len(unchecked)))
     if timing:
         suite.set("time", f"{max((r.seconds for r in config.results), default=0.0):.3f}")
-    _count(totals, len(config.results), failures, errors)
+    _count(totals, len(config.results) + len(unchecked), failures, errors)
     classname = f"{_classname(path)}.{config.name}"
+    for name in unchecked:
+        case = ET.SubElement(suite, "testcase", name=f"invariant {name}", classname=classname, file=path)
+        ET.SubElement(case, "skipped", message=f"configuration '{config.name}' disables invariant '{name}': "
+                      "not checked, not assumed")
     for result, state in zip(config.results, statuses):
         prop = result.prop
         case = ET.SubElement(suite, "testcase", name=f"{prop.kind} {prop.name}", classname=classname,

@@ -375,8 +375,10 @@ def outcome_text(result: PropertyResult) -> str:
     raise AssertionError(result.verdict)
 
 
-def render_summary(results: list[PropertyResult], timing: bool, simulation: bool = False) -> str:
-    """The table; a simulation's has a "found at step" column where the others have "depth"."""
+def render_summary(results: list[PropertyResult], timing: bool, simulation: bool = False,
+                   unchecked: tuple[tuple[str, str], ...] = ()) -> str:
+    """The table; a simulation's has a "found at step" column where the others have "depth".
+    `unchecked` (configuration, invariant): the invariants configurations disable, a row each."""
     header = ["config", "property", "kind", "expected", "outcome", "found at step" if simulation else "depth", "result"]
     if timing:
         header.append("time")
@@ -389,6 +391,9 @@ def render_summary(results: list[PropertyResult], timing: bool, simulation: bool
         if timing:
             row.append(f"{r.seconds:.2f}s")
         rows.append(row)
+    for config, name in unchecked:  # after the configuration's own rows
+        at = max((i + 1 for i, row in enumerate(rows) if row[0] == config), default=len(rows))
+        rows.insert(at, [config, name, "invariant", "-", "NOT CHECKED (disabled)", "-", "-"] + (["-"] if timing else []))
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
            "  ".join("-" * w for w in widths)]

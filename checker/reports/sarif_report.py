@@ -47,6 +47,10 @@ RULES = {
 
 def document(outcomes: list[SpecOutcome], strict: bool = False) -> str:
     rules = dict(RULES)
+    if any(c.model.unchecked for o in outcomes for c in o.configs):
+        rules["not-checked"] = ("note", "An invariant is disabled in a configuration",
+                                "The configuration says `disable NAME` for an invariant: it neither checks nor "
+                                "assumes it, so its verdict says nothing about that invariant.")
     for outcome in outcomes:
         for d in outcome.diagnostics:
             rules.setdefault(d.code, ("error", CODES[d.code], f"{d.code}: {CODES[d.code]} (a spec error)"))
@@ -136,6 +140,11 @@ def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str], stric
         sarif = _result("vacuous", rule_ids, f"{config.name}: {goal.describe()} within depth {depth}", goal.span,
                         "error" if strict else None)
         sarif["partialFingerprints"] = {"mdcheckProperty/v1": f"{path}:{config.name}:{goal.kind}:{goal.name}"}
+        out.append(sarif)
+    for name in config.model.unchecked:
+        sarif = _result("not-checked", rule_ids, f"{config.name}: invariant '{name}' is disabled: not checked, "
+                        "not assumed", None, "note", path)
+        sarif["partialFingerprints"] = {"mdcheckProperty/v1": f"{path}:{config.name}:{name}"}
         out.append(sarif)
     for message in config.internal_errors:
         out.append(_result("internal-error", rule_ids, message, None, path=path))

@@ -16,7 +16,17 @@ _HINTS = (("proof budget", "--proof-rlimit 0 (no budget)"),
 
 
 def config_result(config: ConfigOutcome) -> str:
-    """`VIOLATED at depth 2 as expected`, `PROVED (all depths)`, `holds to depth 2 only: ...`."""
+    """`VIOLATED at depth 2 as expected`, `PROVED (all depths)`, `holds to depth 2 only: ...`;
+    then the invariants the configuration disables, which its verdict does not cover."""
+    text = _verdict(config)
+    unchecked = config.model.unchecked
+    if unchecked:
+        counted = f"{len(unchecked)} invariant{'s' if len(unchecked) != 1 else ''} not checked"
+        text += f" ({counted}: {', '.join(unchecked)})"
+    return "; ".join([text] + _not_checked(config))
+
+
+def _verdict(config: ConfigOutcome) -> str:
     results = config.results
     unexpected = [r for r in results if status(r) in ("unexpected", "inconclusive")]
     unknown = [r for r in results if status(r) == "unknown"]
@@ -40,7 +50,7 @@ def config_result(config: ConfigOutcome) -> str:
         parts.append(f"{found}: {_listed(names)}")
     if rest:
         parts.append(_holding(config, rest, bool(violated)))
-    return "; ".join((parts or ["no properties"]) + _not_checked(config))
+    return "; ".join(parts) if parts else "no properties"
 
 
 def _not_checked(config: ConfigOutcome) -> list[str]:
@@ -125,6 +135,9 @@ def verdict_lines(outcomes: list[SpecOutcome], code: int) -> list[str]:
     parts = [f"{len(configs)} configuration{'s' if len(configs) != 1 else ''}", f"{expected} as expected"]
     if unexpected:
         parts.append(f"{unexpected} not as expected")
+    unchecked = sum(len(c.model.unchecked) for c in configs)
+    if unchecked:
+        parts.append(f"{unchecked} disabled invariant{'s' if unchecked != 1 else ''} not checked")
     if errors:
         parts.append(f"{errors} spec{'s' if errors != 1 else ''} with errors")
     lines = [f"mdcheck: {', '.join(parts)} (exit {code})"]

@@ -1,11 +1,12 @@
 """The configuration's choices (variants, disables, constants, depth), the model's parts and the properties, and actions, fns and procs lowered from their declarations."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping
 
 from checker import ir
 from checker.frontend import syntax as s
-from checker.frontend.diagnostics import did_you_mean, fail, type_mismatch, unknown_name
+from checker.frontend.diagnostics import SpecError, did_you_mean, fail, type_mismatch, unknown_name
 from checker.frontend.source import Span
 from checker.typecheck.expressions import shown_constant
 from checker.typecheck.scope import MAX_CONFIG_DEPTH, MAX_INLINED, MAX_STATE_LEAVES, Local, Scope
@@ -50,11 +51,13 @@ class ConfigurationLowering:
                            for name, d in self.decls.invariants.items() if name not in self.disabled)
         properties = self._properties(invariants)
         constants = tuple(sorted(self.const_values.items()))
+        unchecked = tuple(name for name, d in self.decls.invariants.items() if name in self.disabled and not d.lemma)
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
-                        properties, symbols, self._config_depth(), self.config.description if self.config else "")
+                        properties, symbols, self._config_depth(), self.config.description if self.config else "",
+                        unchecked)
 
     def _config_depth(self) -> int | None:
-        items = [i for i in self.config.items if isinstance(i, s.ConfigDepth)] if self.config else []
+        items = [i for _, i in self.config_items if isinstance(i, s.ConfigDepth)]
         if not items:
             return None
         depth = self.const_int(items[-1].depth)
@@ -95,15 +98,14 @@ class ConfigurationLowering:
         return tuple(out)
 
     def _read_config(self) -> None:
-        if self.config is None:
-            return
-        for item in self.config.items:
+        for origin, item in self.config_items:
             match item:
                 case s.ConfigUse(target=target, variant=variant):
-                    table = self.decls.actions.get(target) or self.decls.procs.get(target)
+                    table = (self.decls.actions.get(target) or self.decls.procs.get(target)
+                             or self.decls.fns.get(target))
                     if table is None:
-                        raise unknown_name("action or proc", target, item.span,
-                                           list(self.decls.actions) + list(self.decls.procs))
+                        raise unknown_name("action, proc or fn", target, item.span,
+                                           list(self.decls.actions) + list(self.decls.procs) + list(self.decls.fns))
                     if variant not in table:
                         options = ", ".join(sorted(str(v) for v in table if v))
                         raise fail("MDC207", f"'{target}' has no variant '{variant}'"
@@ -111,18 +113,22 @@ class ConfigurationLowering:
                                    hint=did_you_mean(variant, [v for v in table if v]))
                     self.variant_choice[target] = (variant, item.span)
                 case s.ConfigDisable(name=name):
-                    invariant = self.decls.invariants.get(name)
-                    if invariant is not None and not invariant.lemma:
-                        raise fail("MDC209", f"'{name}' is an invariant: a configuration can disable actions "
-                                   "and lemmas, never the invariants it checks", item.span,
-                                   notes=((f"'{name}' is declared here", invariant.span),),
-                                   hint="to record a known violation, write 'expect "
-                                   f"{name} violated'")
-                    if name not in self.decls.actions and invariant is None:
-                        raise unknown_name("action or lemma", name, item.span,
-                                           list(self.decls.actions) + [n for n, d in self.decls.invariants.items()
-                                                                       if d.lemma])
-                    self.disabled.add(name)
+                    if name not in self.decls.actions and name not in self.decls.invariants:
+                        raise unknown_name("action, invariant or lemma", name, item.span,
+                                           list(self.decls.actions) + list(self.decls.invariants))
+                    self.disabled[name] = item.span
+                case s.ConfigEnable(name=name):
+                    if name not in self.decls.actions and name not in self.decls.invariants:
+                        raise unknown_name("action, invariant or lemma", name, item.span,
+                                           list(self.decls.actions) + list(self.decls.invariants))
+                    if name not in self.disabled:
+                        parent = self.decls.configs[origin].parent
+                        raise fail("MDC212", f"configuration '{origin}' enables '{name}', which "
+                                   + (f"'{parent}' does not disable" if parent else
+                                      "it does not disable (it extends no configuration)"), item.span,
+                                   hint="'enable' undoes a 'disable' the configuration inherits; everything "
+                                   "else is enabled already")
+                    del self.disabled[name]
                 case s.ConfigConst(name=name):
                     if name not in self.decls.consts:
                         raise unknown_name("constant", name, item.span, self.decls.consts)
@@ -139,11 +145,8 @@ class ConfigurationLowering:
                    hint=f"add 'use {name} = <variant>' to the configuration")
 
     def _evaluate_constants(self) -> None:
-        config_values = {}
-        if self.config:
-            for item in self.config.items:
-                if isinstance(item, s.ConfigConst):
-                    config_values[item.name] = item
+        config_values = {item.name: (origin, item) for origin, item in self.config_items
+                         if isinstance(item, s.ConfigConst)}
         for name in self.overrides:
             if name not in self.decls.consts:
                 raise unknown_name("constant", name, None, self.decls.consts)
@@ -157,9 +160,21 @@ class ConfigurationLowering:
                                notes=((f"{name} is defined here", decl.span),))
                 self.const_values[name] = given
             elif name in config_values:
-                self.const_values[name] = self.const_expr(config_values[name].value)
+                self.const_values[name] = self._inherited_constant(*config_values[name])
             else:
                 self.const_values[name] = self.const_expr(decl.value)
+
+    def _inherited_constant(self, origin: str, item: s.ConfigConst) -> int | bool:
+        """The value a configuration item gives a constant; an error in an item inherited from
+        configuration `origin` says which configuration set it."""
+        try:
+            return self.const_expr(item.value)
+        except SpecError as error:
+            if origin == self.config_name:
+                raise
+            note = (f"{item.name} is set by configuration '{origin}', which '{self.config_name}' extends",
+                    item.span)
+            raise SpecError([replace(d, notes=d.notes + (note,)) for d in error.diagnostics], error.texts) from None
 
     def _properties(self, invariants: tuple[ir.Invariant, ...]) -> tuple[ir.Property, ...]:
         found: dict[str, tuple[str, Span | None]] = {}
@@ -169,17 +184,24 @@ class ConfigurationLowering:
             found.setdefault(name, ("assert", span))
         for name, span in self.checks.items():
             found.setdefault(name, ("check", span))
-        expected: dict[str, str] = {}
-        if self.config:
-            for item in self.config.items:
-                if isinstance(item, s.ConfigExpect):
-                    if item.prop not in found:
-                        raise fail("MDC206", f"configuration '{self.config_name}' expects '{item.prop}', "
-                                   "which is not a property of this configuration", item.span,
-                                   hint=did_you_mean(item.prop, found) or
-                                   "properties are invariants, assert names and implicit checks")
-                    expected[item.prop] = item.outcome
-        return tuple(ir.Property(name, kind, expected.get(name, "holds"), span)
+        expected: dict[str, tuple[str, s.ConfigExpect]] = {}  # property -> (who expects it, the expect)
+        for origin, item in self.config_items:
+            if isinstance(item, s.ConfigDisable) and expected.get(item.name, (origin,))[0] != origin:
+                del expected[item.name]  # a disabled property drops the expectation inherited for it
+            elif isinstance(item, s.ConfigExpect):
+                expected[item.prop] = (origin, item)
+        for _, item in expected.values():
+            if item.prop not in found and item.prop in self.disabled:
+                raise fail("MDC206", f"configuration '{self.config_name}' expects '{item.prop}', which it "
+                           "disables", item.span, notes=((f"'{item.prop}' is disabled here",
+                                                         self.disabled[item.prop]),),
+                           hint=f"drop the expectation, or write 'enable {item.prop}'")
+            if item.prop not in found:
+                raise fail("MDC206", f"configuration '{self.config_name}' expects '{item.prop}', "
+                           "which is not a property of this configuration", item.span,
+                           hint=did_you_mean(item.prop, found) or
+                           "properties are invariants, assert names and implicit checks")
+        return tuple(ir.Property(name, kind, expected[name][1].outcome if name in expected else "holds", span)
                      for name, (kind, span) in found.items())
 
     # ---- callables ----
@@ -202,7 +224,9 @@ class ConfigurationLowering:
         if name in self.in_progress:
             raise fail("MDC208", f"fn '{name}' calls itself; mdcheck inlines calls, so recursion is not allowed",
                        span)
-        decl = self.decls.fns[name]
+        variants = self.decls.fns[name]
+        variant = self._pick_variant(name, variants, "fn")
+        decl = variants[variant]
         self.in_progress.append(name)
         self.inlining.append(0)
         try:
@@ -218,7 +242,7 @@ class ConfigurationLowering:
             self.in_progress.pop()
             expansion = 1 + self.inlining.pop()
         self._limit_inlining("fn", name, expansion, decl.span)
-        made = ir.FnDef(name, tuple(params), result, body, decl.span)
+        made = ir.FnDef(name, tuple(params), result, body, decl.span, variant)
         self.fn_cache[name] = made
         return made
 

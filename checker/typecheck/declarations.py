@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from checker.frontend import syntax as s
-from checker.frontend.diagnostics import duplicate, fail
+from checker.frontend.diagnostics import did_you_mean, duplicate, fail
 from checker.frontend.loader import LoadedSpec
 from checker.frontend.source import Span
 from checker.typecheck.scope import BUILTIN_TYPES, DEFAULT_CONFIG
@@ -21,7 +21,7 @@ class Declarations:
     inits: tuple[s.InitDecl, ...]
     actions: Mapping[str, Mapping[str | None, s.ActionDecl]]
     procs: Mapping[str, Mapping[str | None, s.ProcDecl]]
-    fns: Mapping[str, s.FnDecl]
+    fns: Mapping[str, Mapping[str | None, s.FnDecl]]
     invariants: Mapping[str, s.InvariantDecl]
     configs: Mapping[str, s.ConfigDecl]
     views: Mapping[str, s.ViewDecl] = field(default_factory=dict)
@@ -84,9 +84,9 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                     variables[name] = decl
                 case s.InitDecl():
                     inits.append(decl)
-                case s.ActionDecl(name=name) | s.ProcDecl(name=name):
-                    table = actions if isinstance(decl, s.ActionDecl) else procs
-                    kind = "action" if isinstance(decl, s.ActionDecl) else "proc"
+                case s.ActionDecl(name=name) | s.ProcDecl(name=name) | s.FnDecl(name=name):
+                    table, kind = {s.ActionDecl: (actions, "action"), s.ProcDecl: (procs, "proc"),
+                                   s.FnDecl: (fns, "fn")}[type(decl)]
                     if name not in table:
                         claim(kind, name, decl.span)
                         table[name] = {}
@@ -98,9 +98,6 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                         label = f"{name}[{decl.variant}]" if decl.variant else name
                         raise duplicate(kind, label, decl.span, first)
                     variants[decl.variant] = decl
-                case s.FnDecl(name=name):
-                    claim("fn", name, decl.span)
-                    fns[name] = decl
                 case s.InvariantDecl(name=name):
                     claim("lemma" if decl.lemma else "invariant", name, decl.span)
                     invariants[name] = decl
@@ -108,9 +105,47 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                     if name in configs:
                         raise duplicate("config", name, decl.span, configs[name].span)
                     configs[name] = decl
+    _check_parents(configs)
     return Declarations(consts, types, members, variables, tuple(inits), actions, procs, fns,
                         invariants, configs, views, tuple(static_asserts), tuple(symbols))
 
 
+def _check_parents(configs: Mapping[str, s.ConfigDecl]) -> None:
+    """Every `extends` names a configuration, and no configuration extends itself through others."""
+    for config in configs.values():
+        if config.parent is not None and config.parent not in configs:
+            others = [n for n in configs if n != config.name]
+            raise fail("MDC210", f"configuration '{config.name}' extends '{config.parent}', which is not a "
+                       "configuration of this spec", config.parent_span or config.span,
+                       hint=did_you_mean(config.parent, others) or
+                       (f"configurations: {', '.join(others)}" if others else "no other configuration is declared"))
+    for config in configs.values():
+        chain = [config.name]
+        current = config
+        while current.parent is not None:
+            if current.parent in chain:
+                cycle = chain[chain.index(current.parent):] + [current.parent]
+                raise fail("MDC211", f"configuration '{config.name}' extends itself: " + " extends ".join(
+                    f"'{n}'" for n in cycle), config.parent_span or config.span,
+                    notes=tuple((f"'{n}' extends '{configs[n].parent}' here", configs[n].parent_span)
+                                for n in cycle[1:-1]),
+                    hint="a configuration starts from the one it extends, which must not start from it")
+            chain.append(current.parent)
+            current = configs[current.parent]
+
+
+def configuration_items(decls: Declarations, name: str) -> tuple[tuple[str, s.ConfigItem], ...]:
+    """What configuration `name` sets, its ancestors' items first (each with the configuration
+    that wrote it): a later item of the same kind and target replaces an earlier one."""
+    chain = []
+    config = decls.configs.get(name)
+    while config is not None:
+        chain.append(config)
+        config = decls.configs[config.parent] if config.parent is not None else None
+    return tuple((c.name, item) for c in reversed(chain) for item in c.items)
+
+
 def configuration_names(decls: Declarations) -> tuple[str, ...]:
-    return tuple(decls.configs) or (DEFAULT_CONFIG,)
+    """The configurations a run checks: every one declared but the abstract ones."""
+    checked = tuple(name for name, config in decls.configs.items() if not config.abstract)
+    return checked or (() if decls.configs else (DEFAULT_CONFIG,))

@@ -7,7 +7,7 @@ from checker import ir
 from checker.frontend import syntax as s
 from checker.frontend.source import Span
 from checker.typecheck.configuration import ConfigurationLowering
-from checker.typecheck.declarations import Declarations
+from checker.typecheck.declarations import Declarations, configuration_items
 from checker.typecheck.expressions import ExpressionLowering
 from checker.typecheck.statements import StatementLowering
 from checker.typecheck.types import TypeLowering
@@ -21,6 +21,7 @@ class Lowering(ConfigurationLowering, TypeLowering, StatementLowering, Expressio
         self.decls = decls
         self.config = config
         self.config_name = config_name
+        self.config_items = configuration_items(decls, config_name)  # (who set it, item), ancestors' first
         self.overrides = overrides
         self.const_values: dict[str, int | bool] = {}
         self.type_cache: dict[str, ir.Type] = {}
@@ -32,4 +33,4 @@ class Lowering(ConfigurationLowering, TypeLowering, StatementLowering, Expressio
         self.checks: dict[str, Span | None] = {}
         self.asserts: dict[str, Span | None] = {}
         self.variant_choice: dict[str, tuple[str, Span | None]] = {}
-        self.disabled: set[str] = set()
+        self.disabled: dict[str, Span | None] = {}  # name -> the `disable` that left it out
