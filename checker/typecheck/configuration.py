@@ -54,7 +54,7 @@ class ConfigurationLowering:
         unchecked = tuple(name for name, d in self.decls.invariants.items() if name in self.disabled and not d.lemma)
         return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
                         properties, symbols, self._config_depth(), self.config.description if self.config else "",
-                        unchecked)
+                        unchecked=unchecked)
 
     def _config_depth(self) -> int | None:
         items = [i for _, i in self.config_items if isinstance(i, s.ConfigDepth)]
