@@ -15,11 +15,12 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
 )
+from checker.frontend.diagnostic_lists import in_source_order, shown_and_left_out
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, render, unknown_name
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
-from checker.typecheck import collect_declarations, configuration_names, lower
+from checker.typecheck import Declarations, collect_declarations, configuration_names, lower
 
 
 def guarded(work: Callable[[], Prepared | SpecOutcome], path: str) -> Prepared | SpecOutcome:
@@ -49,8 +50,11 @@ def combine(codes: list[int]) -> int:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], texts: SourceTexts, err: TextIO) -> None:
-    for d in diagnostics:
+    shown, left_out = shown_and_left_out(diagnostics)
+    for d in shown:
         print(render(d, texts), file=err)
+    if left_out:
+        print(left_out, file=err)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,25 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
                     error = unknown_name("configuration", wanted, None, names)
                     raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
             names = tuple(n for n in names if n in options.config)
-        models = tuple(lower(decls, name, options.overrides) for name in names)
+        models = lower_each(decls, names, options, list(texts.lines_by_path))
     except SpecError as error:
         if spec is not None:
             error = with_import_hints(error, path, spec.files, options.search)
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
                            exit_code=EXIT_SPEC_ERROR)
     return Prepared(spec.path, texts, models)
+
+
+def lower_each(decls: Declarations, names: Sequence[str], options: Options,
+               paths: Sequence[str]) -> tuple[ir.Model, ...]:
+    """A model per configuration, or a `SpecError` with the errors of every configuration
+    (each once, in source order)."""
+    models, errors = [], []
+    for name in names:
+        try:
+            models.append(lower(decls, name, options.overrides))
+        except SpecError as error:
+            errors.extend(error.diagnostics)
+    if errors:
+        raise SpecError(in_source_order(errors, paths))
+    return tuple(models)

@@ -144,6 +144,7 @@ class ExpressionLowering:
         if n in scope.locals:
             return ir.LocalRef(n, scope.locals[n].type, span)
         if n in self.decls.vars:
+            self.log.check_usable(f"var {n}")
             return ir.StateRef(n, self.resolve_type(self.decls.vars[n].type_expr), span)
         if n in self.const_values:
             v = self.const_values[n]
@@ -152,6 +153,7 @@ class ExpressionLowering:
             enum = self._named_type(self.decls.enum_members[n].name, span)
             assert isinstance(enum, ir.EnumType)
             return ir.Lit(enum.members.index(n), enum, span)
+        self.log.check_usable(f"constant {n}")
         candidates = (list(scope.locals) + list(self.decls.vars) + list(self.const_values)
                       + list(self.decls.enum_members))
         raise unknown_name("name", n, span, candidates)

@@ -5,10 +5,12 @@ from typing import Mapping
 
 from checker import ir
 from checker.frontend import syntax as s
+from checker.frontend.diagnostics import Diagnostic
 from checker.frontend.source import Span
 from checker.typecheck.configuration import ConfigurationLowering
 from checker.typecheck.declarations import Declarations
 from checker.typecheck.expressions import ExpressionLowering
+from checker.typecheck.recovery import ErrorLog
 from checker.typecheck.statements import StatementLowering
 from checker.typecheck.types import TypeLowering
 
@@ -33,3 +35,5 @@ class Lowering(ConfigurationLowering, TypeLowering, StatementLowering, Expressio
         self.asserts: dict[str, Span | None] = {}
         self.variant_choice: dict[str, tuple[str, Span | None]] = {}
         self.disabled: set[str] = set()
+        self.log = ErrorLog()  # the errors so far and the declarations that failed
+        self.warnings: list[Diagnostic] = []  # lints: comparisons the types decide
