@@ -1,0 +1,100 @@
+"""Errors that a configuration's constants cause: each names the configuration (or the -D)
+that set the value, with a caret at that line, not only the model line that rejects it."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Mapping, Sequence
+
+from checker.frontend import syntax as s
+from checker.frontend.diagnostic_lists import in_source_order
+from checker.frontend.diagnostics import Diagnostic, SpecError
+from checker.frontend.source import Span
+
+MAX_TRIED_ONE_BY_ONE = 8  # constants set by one configuration that are tried one at a time
+
+Lower = Callable[[s.ConfigDecl | None, Mapping[str, int | bool]], object]
+
+
+def with_configuration_notes(errors: Sequence[Diagnostic], lower: Lower, config: s.ConfigDecl | None,
+                             config_name: str, overrides: Mapping[str, int | bool],
+                             shown_value: Callable[[s.Expr], str]) -> tuple[Diagnostic, ...]:
+    """`errors` of lowering `config` with `overrides`; an error that goes away when the
+    constants the configuration (or -D) sets are put back to their declared values gets a
+    note per constant that causes it."""
+    settings = _settings(config, overrides)
+    if not settings:
+        return tuple(errors)
+    errors = in_source_order(errors)
+    without_all = _places(lower, _without(config, settings), {})
+    caused = [e for e in errors if (e.code, e.span) not in without_all]
+    if not caused:
+        return tuple(errors)
+    blamed: dict[tuple[str, Span | None], list[str]] = {(e.code, e.span): [] for e in caused}
+    if len(settings) == 1:
+        for key in blamed:
+            blamed[key].append(settings[0][0])
+    else:
+        for name, _, _ in settings[:MAX_TRIED_ONE_BY_ONE]:
+            others = {n: v for n, v in overrides.items() if n != name}
+            still = _places(lower, _without(config, [(name, None, None)]), others)
+            for key in blamed:
+                if key not in still:
+                    blamed[key].append(name)
+    out = []
+    repeats: dict[tuple[str, str], list[Span | None]] = {}
+    for e in errors:
+        names = blamed.get((e.code, e.span))
+        if names is None:
+            out.append(e)
+            continue
+        same = repeats.setdefault((e.code, e.message), [])
+        same.append(e.span)
+        if len(same) > 1:  # the same value rejected again elsewhere: one error, the places in a note
+            continue
+        notes = []
+        for name, item, given in settings:
+            if names and name not in names:
+                continue
+            if item is not None:
+                notes.append((f"configuration '{config_name}' sets {name} = {shown_value(item.value)}", item.span))
+            else:
+                notes.append((f"-D {name}={str(given).lower()} on the command line sets {name}", None))
+        out.append(replace(e, notes=e.notes + tuple(notes)))
+    return tuple(_with_other_places(e, repeats.get((e.code, e.message), [])) for e in out)
+
+
+def _with_other_places(e: Diagnostic, places: list[Span | None]) -> Diagnostic:
+    others = [f"{p.path}:{p.line}" for p in places[1:] if p is not None]
+    if not others:
+        return e
+    shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return replace(e, notes=e.notes + ((f"the same error at {len(others)} more place"
+                                        f"{'s' if len(others) != 1 else ''}: {shown}", None),))
+
+
+def _settings(config: s.ConfigDecl | None, overrides: Mapping[str, int | bool]
+              ) -> list[tuple[str, s.ConfigConst | None, int | bool | None]]:
+    """The constants set for this lowering: by -D (which wins) and by the configuration."""
+    found: list[tuple[str, s.ConfigConst | None, int | bool | None]] = [(n, None, v) for n, v in overrides.items()]
+    if config is not None:
+        found.extend((i.name, i, None) for i in config.items
+                     if isinstance(i, s.ConfigConst) and i.name not in overrides)
+    return found
+
+
+def _without(config: s.ConfigDecl | None, settings) -> s.ConfigDecl | None:
+    if config is None:
+        return None
+    dropped = {name for name, _, _ in settings}
+    return replace(config, items=tuple(i for i in config.items
+                                       if not (isinstance(i, s.ConfigConst) and i.name in dropped)))
+
+
+def _places(lower: Lower, config: s.ConfigDecl | None, overrides: Mapping[str, int | bool]) -> set:
+    try:
+        lower(config, overrides)
+    except SpecError as error:
+        return {(e.code, e.span) for e in error.diagnostics}
+    except RecursionError:
+        return set()
+    return set()
