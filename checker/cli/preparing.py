@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence, TextIO
 
 from checker import ir
@@ -20,7 +20,7 @@ from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, ren
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
-from checker.typecheck import Declarations, collect_declarations, configuration_names, lower
+from checker.typecheck import Declarations, collect_declarations, configuration_names, lower_with_warnings
 
 
 def guarded(work: Callable[[], Prepared | SpecOutcome], path: str) -> Prepared | SpecOutcome:
@@ -63,6 +63,7 @@ class Prepared:
     path: str
     texts: SourceTexts
     models: tuple[ir.Model, ...]
+    warnings: tuple[Diagnostic, ...] = ()  # lints (MDC701), each place once
 
 
 def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
@@ -79,25 +80,35 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
                     error = unknown_name("configuration", wanted, None, names)
                     raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
             names = tuple(n for n in names if n in options.config)
-        models = lower_each(decls, names, options, list(texts.lines_by_path))
+        models, warnings = lower_each(decls, names, options, list(texts.lines_by_path))
+        if warnings and options.warnings_as_errors:
+            raise SpecError([as_error(w) for w in warnings])
     except SpecError as error:
         if spec is not None:
             error = with_import_hints(error, path, spec.files, options.search)
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
                            exit_code=EXIT_SPEC_ERROR)
-    return Prepared(spec.path, texts, models)
+    return Prepared(spec.path, texts, models, warnings)
+
+
+def as_error(warning: Diagnostic) -> Diagnostic:
+    return replace(warning, severity="error",
+                   notes=warning.notes + (("an error because of --warnings-as-errors", None),))
 
 
 def lower_each(decls: Declarations, names: Sequence[str], options: Options,
-               paths: Sequence[str]) -> tuple[ir.Model, ...]:
-    """A model per configuration, or a `SpecError` with the errors of every configuration
-    (each once, in source order)."""
-    models, errors = [], []
+               paths: Sequence[str]) -> tuple[tuple[ir.Model, ...], tuple[Diagnostic, ...]]:
+    """A model per configuration and the lint warnings (each place once), or a `SpecError`
+    with the errors of every configuration (each once, in source order)."""
+    models, errors, warnings = [], [], []
     for name in names:
         try:
-            models.append(lower(decls, name, options.overrides))
+            model, found = lower_with_warnings(decls, name, options.overrides)
         except SpecError as error:
             errors.extend(error.diagnostics)
+            continue
+        models.append(model)
+        warnings.extend(found)
     if errors:
         raise SpecError(in_source_order(errors, paths))
-    return tuple(models)
+    return tuple(models), in_source_order(warnings, paths)
