@@ -98,6 +98,18 @@ def test_an_expectation_of_a_property_in_a_failed_action_is_no_further_error():
     assert [c for _, c in heads(err)] == ["MDC301"]
 
 
+def test_a_name_unknown_at_several_places_is_one_error_listing_the_others():
+    code, _, err = check(spec(
+        "var n: u8",
+        "action a() { n = NPAGES }",
+        "action b() { n = NPAGES + 1 }",
+        "invariant ok: n != NPAGES",
+    ))
+    assert code == 3
+    assert heads(err) == [("spec.md:3:18", "MDC201")]
+    assert "note: the same error at 2 more places: spec.md:4, spec.md:5" in err
+
+
 def test_the_errors_of_every_configuration_are_shown_each_once():
     code, _, err = check(spec(
         "const N = 4",

@@ -15,7 +15,7 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
 )
-from checker.frontend.diagnostic_lists import in_source_order, shown_and_left_out
+from checker.frontend.diagnostic_lists import in_source_order, merged_repeats, shown_and_left_out
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, render, unknown_name
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
@@ -109,6 +109,6 @@ def lower_each(decls: Declarations, names: Sequence[str], options: Options,
             continue
         models.append(model)
         warnings.extend(found)
-    if errors:
-        raise SpecError(in_source_order(errors, paths))
+    if errors:  # a name unknown at ten places is one error
+        raise SpecError(merged_repeats(in_source_order(errors, paths), frozenset({"MDC201"})))
     return tuple(models), in_source_order(warnings, paths)

@@ -1,9 +1,11 @@
 """Several diagnostics of one run: without repeats, in source order, and how many to print."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from checker.frontend.diagnostics import Diagnostic
+from checker.frontend.source import Span
 
 MAX_SHOWN_ERRORS = 20  # printed per spec; the JSON and SARIF reports carry them all
 
@@ -21,6 +23,31 @@ def in_source_order(diagnostics: Iterable[Diagnostic], paths: Sequence[str] = ()
         return (1, rank.get(d.span.path, len(rank)), d.span.path, d.span.line, d.span.col)
 
     return tuple(sorted(unique, key=key))
+
+
+def merged_repeats(diagnostics: Sequence[Diagnostic], codes: frozenset[str]) -> tuple[Diagnostic, ...]:
+    """Diagnostics with one of `codes` and the same message (the same unknown name, the same
+    value rejected) as one: the first, with a note listing the other places."""
+    places: dict[tuple[str, str], list[Span | None]] = {}
+    out = []
+    for d in diagnostics:
+        if d.code not in codes:
+            out.append(d)
+            continue
+        same = places.setdefault((d.code, d.message), [])
+        same.append(d.span)
+        if len(same) == 1:
+            out.append(d)
+    return tuple(with_other_places(d, places.get((d.code, d.message), [])) for d in out)
+
+
+def with_other_places(d: Diagnostic, places: Sequence[Span | None]) -> Diagnostic:
+    others = [f"{p.path}:{p.line}" for p in places[1:] if p is not None]
+    if not others:
+        return d
+    shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return replace(d, notes=d.notes + ((f"the same error at {len(others)} more place"
+                                        f"{'s' if len(others) != 1 else ''}: {shown}", None),))
 
 
 def shown_and_left_out(diagnostics: Sequence[Diagnostic],

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from checker.frontend import syntax as s
-from checker.frontend.diagnostic_lists import in_source_order
+from checker.frontend.diagnostic_lists import in_source_order, with_other_places
 from checker.frontend.diagnostics import Diagnostic, SpecError
 from checker.frontend.source import Span
 
@@ -60,16 +60,7 @@ def with_configuration_notes(errors: Sequence[Diagnostic], lower: Lower, config:
             else:
                 notes.append((f"-D {name}={str(given).lower()} on the command line sets {name}", None))
         out.append(replace(e, notes=e.notes + tuple(notes)))
-    return tuple(_with_other_places(e, repeats.get((e.code, e.message), [])) for e in out)
-
-
-def _with_other_places(e: Diagnostic, places: list[Span | None]) -> Diagnostic:
-    others = [f"{p.path}:{p.line}" for p in places[1:] if p is not None]
-    if not others:
-        return e
-    shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-    return replace(e, notes=e.notes + ((f"the same error at {len(others)} more place"
-                                        f"{'s' if len(others) != 1 else ''}: {shown}", None),))
+    return tuple(with_other_places(e, repeats.get((e.code, e.message), [])) for e in out)
 
 
 def _settings(config: s.ConfigDecl | None, overrides: Mapping[str, int | bool]
