@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_reports import results_json, sarif_log
 
 from checker.cli import run
 from checker.frontend.diagnostic_lists import MAX_SHOWN_ERRORS
@@ -286,10 +287,10 @@ def test_warnings_are_printed_under_quiet_and_carried_in_json_and_sarif():
     assert len(heads(err, "warning")) == 3
     code, out, _ = check(LINTED, "--format", "json", "--sarif", "out.sarif")
     assert code == 0
-    warnings = json.loads(out)["specs"][0]["warnings"]
+    warnings = results_json(out)["specs"][0]["warnings"]  # valid by the schema
     assert [(w["code"], w["severity"], w["location"]["line"]) for w in warnings] == \
         [("MDC701", "warning", 8), ("MDC701", "warning", 9), ("MDC701", "warning", 16)]
-    sarif = json.loads(Path("out.sarif").read_text())
+    sarif = sarif_log(Path("out.sarif"))
     levels = [(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"] if r["ruleId"] == "MDC701"]
     assert levels == [("MDC701", "warning")] * 3
 
