@@ -55,8 +55,7 @@ class ConfigurationLowering:
                     invariants.append(made)
         properties = attempt(lambda: self._properties(tuple(invariants)))
         depth = attempt(self._config_depth)
-        if self.log.errors:
-            raise SpecError(self.log.errors)
+        self.log.raise_if_failed()
         constants = tuple(sorted(self.const_values.items()))
         assert properties is not None
         return ir.Model(self.config_name, constants, tuple(state), tuple(init), tuple(actions), tuple(invariants),

@@ -28,6 +28,13 @@ class ErrorLog:
     """The errors of one lowering so far, and the declarations that failed (by key)."""
     errors: list[Diagnostic] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
+    failures: int = 0  # declarations left out, each for an error recorded here
+
+    def raise_if_failed(self) -> None:
+        """A model with a declaration left out is never returned."""
+        if self.failures:
+            assert self.errors, "a declaration failed without an error"
+            raise SpecError(self.errors)
 
     def attempt(self, work: Callable[[], T], key: str | None = None) -> T | None:
         """`work()`, or None with its error recorded (and `key` marked failed)."""
@@ -35,6 +42,7 @@ class ErrorLog:
             return work()
         except SpecError as error:
             self.errors.extend(error.diagnostics)
+            self.failures += 1
             if key is not None:
                 self.failed.add(key)
             return None
