@@ -159,7 +159,7 @@ def test_an_error_in_an_inherited_constant_names_the_configuration_that_set_it(t
     (diagnostic,) = raised.value.diagnostics
     line_of_a = 1 + (tmp_path / "spec.md").read_text().splitlines().index("config a { use step = one; N = 1 / 0 }")
     assert diagnostic.span is not None and diagnostic.span.line == line_of_a  # spans carry over
-    assert any("set by configuration 'a', which 'b' extends" in note for note, _ in diagnostic.notes)
+    assert any("configuration 'a' (which 'b' extends) sets N" in note for note, _ in diagnostic.notes)
 
 
 # ---- fn variants ----

@@ -95,6 +95,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     outcomes: list[SpecOutcome] = []
     with engine_runs_in_order(prepared, options, progress) as runs_of:
         for index, spec in enumerate(prepared):
+            if isinstance(spec, Prepared):
+                print_diagnostics(spec.warnings, spec.texts, err)
             outcome = spec if isinstance(spec, SpecOutcome) else \
                 guarded(lambda: check_spec(spec, runs_of(index), options, out, err), spec.path)
             assert isinstance(outcome, SpecOutcome)

@@ -48,7 +48,8 @@ def check_spec(prepared: Prepared, runs: Iterator[ModelRun], options: Options, o
             print(message, file=err)
         if options.format == "text":
             print_findings(config, options, out)
-    outcome = SpecOutcome(prepared.path, tuple(configs), texts=prepared.texts, exit_code=spec_exit_code(configs, options))
+    outcome = SpecOutcome(prepared.path, tuple(configs), texts=prepared.texts, exit_code=spec_exit_code(configs, options),
+                          warnings=prepared.warnings)
     if options.format == "text":
         print_summary(outcome, options, out)
     return outcome

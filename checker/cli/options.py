@@ -123,6 +123,9 @@ def argument_parser(simulating: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help="check up to N configurations at once, in separate processes; the output is the same as "
                         "with one (default 1)")
+    p.add_argument("--warnings-as-errors", "-Werror", action="store_true",
+                   help="treat the spec's lint warnings (MDC7xx: comparisons the types decide) as errors: "
+                        f"the spec is not checked and mdcheck exits {EXIT_SPEC_ERROR}")
     p.add_argument("--list", dest="list_only", action="store_true",
                    help="list each spec's configurations and properties, and check nothing")
     shown = p.add_mutually_exclusive_group()
@@ -186,6 +189,7 @@ class Options:
     summary_table: bool = False
     search: SearchPath = SearchPath()  # where `import NAME` looks (-I, MDCHECK_PATH, mdcheck's own models)
     properties: tuple[str, ...] = ()  # the properties to check (--property); () for all
+    warnings_as_errors: bool = False  # a lint warning (MDC7xx) is a spec error: exit 3
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -237,7 +241,7 @@ def parse_command_line(argv: list[str]) -> Options:
                     args.timeout, args.quiet, args.verbose,
                     args.traces == "all" or (args.traces is None and args.verbose), args.full_state,
                     args.summary_table, default_search_path(tuple(args.include)),
-                    tuple(dict.fromkeys(args.property)))
+                    tuple(dict.fromkeys(args.property)), args.warnings_as_errors)
 
 
 def spec_files(paths: list[str]) -> tuple[str, ...]:

@@ -25,7 +25,9 @@ def list_specs(options: Options, out: TextIO, err: TextIO) -> int:
                 print(prepared.internal_error, file=err)
             listed.append((prepared, ()))
         else:
-            listed.append((SpecOutcome(prepared.path, exit_code=EXIT_OK), prepared.models))
+            print_diagnostics(prepared.warnings, prepared.texts, err)
+            listed.append((SpecOutcome(prepared.path, exit_code=EXIT_OK, warnings=prepared.warnings),
+                           prepared.models))
     code = combine([outcome.exit_code for outcome, _ in listed])
     def depth_of(model: ir.Model) -> int:
         return checked_depth(model, options)

@@ -15,6 +15,7 @@ from checker.cli.options import (
     EXIT_VACUOUS,
     Options,
 )
+from checker.frontend.diagnostic_lists import in_source_order, merged_repeats, shown_and_left_out
 from checker.frontend.diagnostics import (
     Diagnostic,
     SourceTexts,
@@ -27,7 +28,7 @@ from checker.frontend.diagnostics import (
 from checker.frontend.loader import load_spec
 from checker.frontend.search_path import with_import_hints
 from checker.reports.outcome import SpecOutcome
-from checker.typecheck import collect_declarations, configuration_names, lower
+from checker.typecheck import Declarations, collect_declarations, configuration_names, lower_with_warnings
 
 
 def guarded(work: Callable[[], Prepared | SpecOutcome], path: str) -> Prepared | SpecOutcome:
@@ -57,8 +58,11 @@ def combine(codes: list[int]) -> int:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], texts: SourceTexts, err: TextIO) -> None:
-    for d in diagnostics:
+    shown, left_out = shown_and_left_out(diagnostics)
+    for d in shown:
         print(render(d, texts), file=err)
+    if left_out:
+        print(left_out, file=err)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Prepared:
     path: str
     texts: SourceTexts
     models: tuple[ir.Model, ...]
+    warnings: tuple[Diagnostic, ...] = ()  # lints (MDC701), each place once
     unselected: tuple[str, ...] = ()  # configurations left out because none of --property's names is theirs
     property_names: tuple[str, ...] = ()  # every property of the configurations lowered, for --property's check
 
@@ -92,14 +97,16 @@ def prepare(path: str, options: Options) -> Prepared | SpecOutcome:
                     error = unknown_name("configuration", wanted, None, names)
                     raise SpecError([Diagnostic("MDC205", error.diagnostics[0].message)])
             names = tuple(n for n in names if n in options.config)
-        models = tuple(lower(decls, name, options.overrides) for name in names)
+        models, warnings = lower_each(decls, names, options, list(texts.lines_by_path))
+        if warnings and options.warnings_as_errors:
+            raise SpecError([as_error(w) for w in warnings])
     except SpecError as error:
         if spec is not None:
             error = with_import_hints(error, path, spec.files, options.search)
         return SpecOutcome(path, diagnostics=tuple(error.diagnostics), texts=error.texts or texts,
                            exit_code=EXIT_SPEC_ERROR)
     selected = tuple(select_properties(m, options.properties) for m in models)
-    return Prepared(spec.path, texts, tuple(m for m in selected if m is not None),
+    return Prepared(spec.path, texts, tuple(m for m in selected if m is not None), warnings,
                     tuple(m.config for m, s in zip(models, selected) if s is None),
                     tuple(dict.fromkeys(p.name for m in models for p in m.properties)))
 
@@ -122,3 +129,26 @@ def unknown_property_names(wanted: tuple[str, ...], specs: Sequence[Prepared | S
     read = [spec for spec in specs if isinstance(spec, Prepared)]
     known = list(dict.fromkeys(name for spec in read for name in spec.property_names))
     return [unknown_property_option(name, known).diagnostics[0] for name in wanted if name not in known]
+
+
+def as_error(warning: Diagnostic) -> Diagnostic:
+    return replace(warning, severity="error",
+                   notes=warning.notes + (("an error because of --warnings-as-errors", None),))
+
+
+def lower_each(decls: Declarations, names: Sequence[str], options: Options,
+               paths: Sequence[str]) -> tuple[tuple[ir.Model, ...], tuple[Diagnostic, ...]]:
+    """A model per configuration and the lint warnings (each place once), or a `SpecError`
+    with the errors of every configuration (each once, in source order)."""
+    models, errors, warnings = [], [], []
+    for name in names:
+        try:
+            model, found = lower_with_warnings(decls, name, options.overrides)
+        except SpecError as error:
+            errors.extend(error.diagnostics)
+            continue
+        models.append(model)
+        warnings.extend(found)
+    if errors:  # a name unknown at ten places is one error
+        raise SpecError(merged_repeats(in_source_order(errors, paths), frozenset({"MDC201"})))
+    return tuple(models), in_source_order(warnings, paths)

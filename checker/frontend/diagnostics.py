@@ -52,6 +52,7 @@ CODES: Mapping[str, str] = {
     "MDC604": "not a layout snapshot",
     "MDC605": "nothing names a C type (layout-check)",
     "MDC606": "the DWARF reader needs pyelftools",
+    "MDC701": "comparison always true or always false by the types (warning)",
 }
 
 

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 
 from checker.frontend import syntax as s
+from checker.frontend.diagnostic_lists import in_source_order
 from checker.frontend.diagnostics import Diagnostic, SourceTexts, SpecError, fail
 from checker.frontend.parser import parse_block
 from checker.frontend.search_path import SearchPath, model_file_name, resolve_import, shown_path
@@ -57,20 +58,23 @@ def load_spec(path: str, search: SearchPath = SearchPath()) -> LoadedSpec:
         for decl in decls:
             if isinstance(decl, s.ImportDecl):
                 found = resolve_import(decl.target, os.path.dirname(real), search)
-                if found is None:
-                    raise fail("MDC203", f"cannot find model '{decl.target}'", decl.span,
-                               hint=f"looked for {model_file_name(decl.target)} {search.described()}; "
-                                    "add a folder with -I DIR or MDCHECK_PATH")
-                load(found[0], stack + (real,), decl.span, found[1])
+                try:
+                    if found is None:
+                        raise fail("MDC203", f"cannot find model '{decl.target}'", decl.span,
+                                   hint=f"looked for {model_file_name(decl.target)} {search.described()}; "
+                                        "add a folder with -I DIR or MDCHECK_PATH")
+                    load(found[0], stack + (real,), decl.span, found[1])
+                except SpecError as error:  # the other imports are still read, for their errors
+                    diagnostics.extend(error.diagnostics)
         loaded.add(real)
         modules.append(s.Module(document.path, tuple(decls)))
 
     try:
         load(path, (), None, display_path(path))
     except SpecError as error:
-        raise SpecError(error.diagnostics, SourceTexts(texts)) from None
+        raise SpecError(diagnostics + list(error.diagnostics), SourceTexts(texts)) from None
     if diagnostics:
-        raise SpecError(diagnostics, SourceTexts(texts))
+        raise SpecError(in_source_order(diagnostics, list(texts)), SourceTexts(texts))
     return LoadedSpec(display_path(path), tuple(modules), SourceTexts(texts), frozenset(loaded))
 
 

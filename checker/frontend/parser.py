@@ -12,6 +12,13 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from checker.frontend import syntax as s
 from checker.frontend.diagnostics import Diagnostic, SpecError
 from checker.frontend.source import ModelBlock, Span
+from checker.frontend.syntax_hints import (
+    DECLARATION_KEYWORDS,
+    OpenDeclaration,
+    increment_hint,
+    starts_its_line,
+    unclosed_declaration,
+)
 
 # What a person calls the tokens Lark names, for error messages.
 _TOKEN_WORDS = {
@@ -80,6 +87,9 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         lines = block.text.rstrip().splitlines() or [""]
         span = _span_at(block, len(lines), len(lines[-1]) + 1)
+        unclosed = unclosed_declaration(block.text, len(lines), len(lines[-1]) + 1)
+        if unclosed is not None:
+            return _missing_brace("MDC103", "the block ends", unclosed, span, block)
         return Diagnostic("MDC103", "the block ends in the middle of a declaration"
                           + (f"; expected {shown}" if shown else ""), span,
                           hint="a '}' or an expression may be missing")
@@ -87,12 +97,29 @@ def _syntax_diagnostic(error: UnexpectedInput, block: ModelBlock) -> Diagnostic:
     token = error.token
     span = _span_at(block, token.line, token.column, token.end_line, token.end_column)
     hint = None
-    if token.value == "=" and "ASSIGN_OP" not in (error.expected or ()) and _follows_operand(block, token):
+    if token.value in DECLARATION_KEYWORDS and "RBRACE" in (error.expected or ()) \
+            and starts_its_line(block.text, token.line, token.column):
+        unclosed = unclosed_declaration(block.text, token.line, token.column)
+        if unclosed is not None:
+            return _missing_brace("MDC101", f"'{token.value}' starts a declaration", unclosed, span, block)
+    if token.value in ("+", "-"):
+        hint = increment_hint(block.text, token.line, token.column)
+    if hint is not None:
+        pass
+    elif token.value == "=" and "ASSIGN_OP" not in (error.expected or ()) and _follows_operand(block, token):
         hint = "use '==' to compare"
     elif token.value in RESERVED_WORDS and "NAME" in (error.expected or ()):
         hint = f"'{token.value}' is a reserved word of the language; pick another name"
     return Diagnostic("MDC101", f"unexpected {token.value!r}" + (f"; expected {shown}" if shown else ""),
                       span, hint)
+
+
+def _missing_brace(code: str, what: str, unclosed: OpenDeclaration, span: Span, block: ModelBlock) -> Diagnostic:
+    opened = _span_at(block, unclosed.line, unclosed.column, unclosed.line, unclosed.column + len(unclosed.kind))
+    return Diagnostic(code, f"missing '}}' to close the {unclosed.described()} opened at line {opened.line}; "
+                      f"{what} here", span,
+                      notes=((f"the {unclosed.described()} opened here", opened),),
+                      hint="close each '{' before the next declaration")
 
 
 def _follows_operand(block: ModelBlock, token: Token) -> bool:

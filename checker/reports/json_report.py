@@ -69,6 +69,7 @@ def listing(specs: list[tuple[SpecOutcome, tuple[ir.Model, ...]]], depth_of: Cal
             "exit_code": outcome.exit_code,
             "diagnostics": [diagnostic(d) for d in outcome.diagnostics],
             "internal_error": outcome.internal_error or None,
+            **({"warnings": [diagnostic(d) for d in outcome.warnings]} if outcome.warnings else {}),
             "configurations": [{
                 "name": model.config,
                 "depth": depth_of(model),
@@ -103,6 +104,7 @@ def _spec(outcome: SpecOutcome, timing: bool) -> dict:
         "diagnostics": [diagnostic(d) for d in outcome.diagnostics],
         "internal_error": outcome.internal_error or None,
         "configurations": [_config(c, timing) for c in outcome.configs],
+        **({"warnings": [diagnostic(d) for d in outcome.warnings]} if outcome.warnings else {}),
     }
 
 

@@ -50,6 +50,7 @@ class SpecOutcome:
     texts: SourceTexts = field(default_factory=SourceTexts)
     exit_code: int = 0
     internal_error: str = ""  # a bug in mdcheck stopped the check of this spec
+    warnings: tuple[Diagnostic, ...] = ()  # lints (MDC7xx); they change no verdict
 
 
 def status(result: PropertyResult) -> str:

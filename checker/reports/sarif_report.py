@@ -54,10 +54,12 @@ def document(outcomes: list[SpecOutcome], strict: bool = False) -> str:
     for outcome in outcomes:
         for d in outcome.diagnostics:
             rules.setdefault(d.code, ("error", CODES[d.code], f"{d.code}: {CODES[d.code]} (a spec error)"))
+        for d in outcome.warnings:
+            rules.setdefault(d.code, ("warning", CODES[d.code], f"{d.code}: {CODES[d.code]} (a lint)"))
     rule_ids = list(rules)
     results: list[dict] = []
     for outcome in outcomes:
-        results.extend(_diagnostic(d, rule_ids, outcome.path) for d in outcome.diagnostics)
+        results.extend(_diagnostic(d, rule_ids, outcome.path) for d in outcome.diagnostics + outcome.warnings)
         if outcome.internal_error:
             results.append(_result("internal-error", rule_ids, outcome.internal_error, None, path=outcome.path))
         for config in outcome.configs:
@@ -105,7 +107,7 @@ def _result(rule: str, rule_ids: list[str], message: str, span: Span | None, lev
 
 def _diagnostic(d: Diagnostic, rule_ids: list[str], path: str) -> dict:
     text = d.message + (f" (hint: {d.hint})" if d.hint else "")
-    return _result(d.code, rule_ids, text, d.span, "error", path)
+    return _result(d.code, rule_ids, text, d.span, "warning" if d.severity == "warning" else "error", path)
 
 
 def _config_results(path: str, config: ConfigOutcome, rule_ids: list[str], strict: bool) -> list[dict]:

@@ -1,7 +1,6 @@
 """The configuration's choices (variants, disables, constants, depth), the model's parts and the properties, and actions, fns and procs lowered from their declarations."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Mapping
 
 from checker import ir
@@ -18,43 +17,65 @@ class ConfigurationLowering:
     # ---- configuration ----
 
     def model(self) -> ir.Model:
+        """The configuration's model; every independent error of its declarations in one
+        `SpecError` (see `recovery`), in the order the declarations are checked."""
+        attempt = self.log.attempt
         self._read_config()
         self._evaluate_constants()
         for view in self.decls.views.values():
-            layout = self.decls.types.get(view.layout)
-            if not isinstance(layout, s.LayoutDecl):
-                raise unknown_name("layout", view.layout, view.span,
-                                   [n for n, d in self.decls.types.items() if isinstance(d, s.LayoutDecl)])
-            self._named_type(view.layout, view.span)
+            attempt(lambda: self._view_layout(view), f"view {view.name}")
         for name, decl in self.decls.types.items():  # report a bad type even if nothing uses it
-            self._named_type(name, decl.span)
+            attempt(lambda: self._named_type(name, decl.span))
         for check in self.decls.static_asserts:
-            self._static_assert(check)
-        symbols = self._symbols()
-        state = tuple((name, self.resolve_type(decl.type_expr)) for name, decl in self.decls.vars.items())
+            attempt(lambda: self._static_assert(check))
+        symbols = attempt(self._symbols) or ()
+        state = []
+        for name, decl in self.decls.vars.items():
+            resolved = attempt(lambda: self.resolve_type(decl.type_expr), f"var {name}")
+            if resolved is not None:
+                state.append((name, resolved))
+        attempt(lambda: self._limit_state(state))
+        init: list[ir.Stmt] = []
+        for init_decl in self.decls.inits:
+            init.extend(attempt(lambda: self.stmts(init_decl.body, Scope(can_write_state=True, context="init")))
+                        or ())
+        actions = []
+        for name, variants in self.decls.actions.items():
+            if name in self.disabled:
+                continue
+            made = attempt(lambda: self.action(variants[self._pick_variant(name, variants, "action")]))
+            if made is not None:
+                actions.append(made)
+        invariants = []
+        for name, d in self.decls.invariants.items():
+            if name not in self.disabled:
+                made = attempt(lambda: ir.Invariant(name, self.expect_bool(self.expr(d.body, Scope()), d.body),
+                                                    d.span, d.lemma))
+                if made is not None:
+                    invariants.append(made)
+        properties = attempt(lambda: self._properties(tuple(invariants)))
+        depth = attempt(self._config_depth)
+        self.log.raise_if_failed()
+        constants = tuple(sorted(self.const_values.items()))
+        assert properties is not None
+        unchecked = tuple(name for name, d in self.decls.invariants.items() if name in self.disabled and not d.lemma)
+        return ir.Model(self.config_name, constants, tuple(state), tuple(init), tuple(actions), tuple(invariants),
+                        properties, tuple(symbols), depth, self.config.description if self.config else "",
+                        unchecked=unchecked)
+
+    def _view_layout(self, view: s.ViewDecl) -> None:
+        layout = self.decls.types.get(view.layout)
+        if not isinstance(layout, s.LayoutDecl):
+            raise unknown_name("layout", view.layout, view.span,
+                               [n for n, d in self.decls.types.items() if isinstance(d, s.LayoutDecl)])
+        self._named_type(view.layout, view.span)
+
+    def _limit_state(self, state: list[tuple[str, ir.Type]]) -> None:
         leaves = sum(ir.leaf_count(t) for _, t in state)
         if leaves > MAX_STATE_LEAVES:
             raise fail("MDC402", f"the state has {leaves} scalar cells with these constants; the limit "
                        f"is {MAX_STATE_LEAVES}", self.config.span if self.config else None,
                        hint="lower the constants that size the arrays")
-        init: list[ir.Stmt] = []
-        for init_decl in self.decls.inits:
-            init.extend(self.stmts(init_decl.body, Scope(can_write_state=True, context="init")))
-        actions = []
-        for name, variants in self.decls.actions.items():
-            if name in self.disabled:
-                continue
-            decl = variants[self._pick_variant(name, variants, "action")]
-            actions.append(self.action(decl))
-        invariants = tuple(ir.Invariant(name, self.expect_bool(self.expr(d.body, Scope()), d.body), d.span,
-                                        d.lemma)
-                           for name, d in self.decls.invariants.items() if name not in self.disabled)
-        properties = self._properties(invariants)
-        constants = tuple(sorted(self.const_values.items()))
-        unchecked = tuple(name for name, d in self.decls.invariants.items() if name in self.disabled and not d.lemma)
-        return ir.Model(self.config_name, constants, state, tuple(init), tuple(actions), invariants,
-                        properties, symbols, self._config_depth(), self.config.description if self.config else "",
-                        unchecked=unchecked)
 
     def _config_depth(self) -> int | None:
         items = [i for _, i in self.config_items if isinstance(i, s.ConfigDepth)]
@@ -78,62 +99,73 @@ class ConfigurationLowering:
         raise fail("MDC308", f"static assertion failed: {check.message}", check.span, notes=notes)
 
     def _symbols(self) -> tuple[ir.Symbol, ...]:
-        out = []
+        out: list[ir.Symbol] = []
         for decl in self.decls.symbols:
-            if decl.binder is None:
-                value = self.const_values[decl.name]  # after -D and configuration overrides
-                if isinstance(value, bool):
-                    raise type_mismatch(f"symbol '{decl.name}' needs an address, not a boolean", decl.span)
-                out.append(ir.Symbol(decl.name, value & ((1 << 64) - 1)))
-                continue
-            domain = self._check_domain(self.resolve_type(decl.binder.domain), decl.binder.domain.span)
-            for v in ir.domain_values(domain):
-                self.const_values[decl.binder.name] = v  # type: ignore[assignment]
-                try:
-                    value = self.const_int(decl.value) & ((1 << 64) - 1)
-                finally:
-                    del self.const_values[decl.binder.name]
-                shown = v if not isinstance(domain, ir.EnumType) else domain.members[v]  # type: ignore[index]
-                out.append(ir.Symbol(f"{decl.name}[{shown}]", value))
+            out.extend(self.log.attempt(lambda: self._symbol(decl)) or ())
         return tuple(out)
+
+    def _symbol(self, decl: s.SymbolDecl) -> list[ir.Symbol]:
+        if decl.binder is None:
+            self.log.check_usable(f"constant {decl.name}")
+            value = self.const_values[decl.name]  # after -D and configuration overrides
+            if isinstance(value, bool):
+                raise type_mismatch(f"symbol '{decl.name}' needs an address, not a boolean", decl.span)
+            return [ir.Symbol(decl.name, value & ((1 << 64) - 1))]
+        out = []
+        domain = self._check_domain(self.resolve_type(decl.binder.domain), decl.binder.domain.span)
+        for v in ir.domain_values(domain):
+            self.const_values[decl.binder.name] = v  # type: ignore[assignment]
+            try:
+                value = self.const_int(decl.value) & ((1 << 64) - 1)
+            finally:
+                del self.const_values[decl.binder.name]
+            shown = v if not isinstance(domain, ir.EnumType) else domain.members[v]  # type: ignore[index]
+            out.append(ir.Symbol(f"{decl.name}[{shown}]", value))
+        return out
 
     def _read_config(self) -> None:
         for origin, item in self.config_items:
-            match item:
-                case s.ConfigUse(target=target, variant=variant):
-                    table = (self.decls.actions.get(target) or self.decls.procs.get(target)
-                             or self.decls.fns.get(target))
-                    if table is None:
-                        raise unknown_name("action, proc or fn", target, item.span,
-                                           list(self.decls.actions) + list(self.decls.procs) + list(self.decls.fns))
-                    if variant not in table:
-                        options = ", ".join(sorted(str(v) for v in table if v))
-                        raise fail("MDC207", f"'{target}' has no variant '{variant}'"
-                                   + (f"; it has: {options}" if options else "; it has no variants"), item.span,
-                                   hint=did_you_mean(variant, [v for v in table if v]))
-                    self.variant_choice[target] = (variant, item.span)
-                case s.ConfigDisable(name=name):
-                    if name not in self.decls.actions and name not in self.decls.invariants:
-                        raise unknown_name("action, invariant or lemma", name, item.span,
-                                           list(self.decls.actions) + list(self.decls.invariants))
-                    self.disabled[name] = item.span
-                case s.ConfigEnable(name=name):
-                    if name not in self.decls.actions and name not in self.decls.invariants:
-                        raise unknown_name("action, invariant or lemma", name, item.span,
-                                           list(self.decls.actions) + list(self.decls.invariants))
-                    if name not in self.disabled:
-                        parent = self.decls.configs[origin].parent
-                        raise fail("MDC212", f"configuration '{origin}' enables '{name}', which "
-                                   + (f"'{parent}' does not disable" if parent else
-                                      "it does not disable (it extends no configuration)"), item.span,
-                                   hint="'enable' undoes a 'disable' the configuration inherits; everything "
-                                   "else is enabled already")
-                    del self.disabled[name]
-                case s.ConfigConst(name=name):
-                    if name not in self.decls.consts:
-                        raise unknown_name("constant", name, item.span, self.decls.consts)
+            key = f"variant {item.target}" if isinstance(item, s.ConfigUse) else None
+            self.log.attempt(lambda: self._read_config_item(origin, item), key)
+
+    def _read_config_item(self, origin: str, item: s.ConfigItem) -> None:
+        """One item, set by configuration `origin` (this one, or one it extends)."""
+        match item:
+            case s.ConfigUse(target=target, variant=variant):
+                table = (self.decls.actions.get(target) or self.decls.procs.get(target)
+                         or self.decls.fns.get(target))
+                if table is None:
+                    raise unknown_name("action, proc or fn", target, item.span,
+                                       list(self.decls.actions) + list(self.decls.procs) + list(self.decls.fns))
+                if variant not in table:
+                    options = ", ".join(sorted(str(v) for v in table if v))
+                    raise fail("MDC207", f"'{target}' has no variant '{variant}'"
+                               + (f"; it has: {options}" if options else "; it has no variants"), item.span,
+                               hint=did_you_mean(variant, [v for v in table if v]))
+                self.variant_choice[target] = (variant, item.span)
+            case s.ConfigDisable(name=name):
+                if name not in self.decls.actions and name not in self.decls.invariants:
+                    raise unknown_name("action, invariant or lemma", name, item.span,
+                                       list(self.decls.actions) + list(self.decls.invariants))
+                self.disabled[name] = item.span
+            case s.ConfigEnable(name=name):
+                if name not in self.decls.actions and name not in self.decls.invariants:
+                    raise unknown_name("action, invariant or lemma", name, item.span,
+                                       list(self.decls.actions) + list(self.decls.invariants))
+                if name not in self.disabled:
+                    parent = self.decls.configs[origin].parent
+                    raise fail("MDC212", f"configuration '{origin}' enables '{name}', which "
+                               + (f"'{parent}' does not disable" if parent else
+                                  "it does not disable (it extends no configuration)"), item.span,
+                               hint="'enable' undoes a 'disable' the configuration inherits; everything "
+                               "else is enabled already")
+                del self.disabled[name]
+            case s.ConfigConst(name=name):
+                if name not in self.decls.consts:
+                    raise unknown_name("constant", name, item.span, self.decls.consts)
 
     def _pick_variant(self, name: str, variants: Mapping[str | None, object], kind: str) -> str | None:
+        self.log.check_usable(f"variant {name}")
         if name in self.variant_choice:
             return self.variant_choice[name][0]
         if len(variants) == 1:
@@ -149,32 +181,28 @@ class ConfigurationLowering:
                          if isinstance(item, s.ConfigConst)}
         for name in self.overrides:
             if name not in self.decls.consts:
-                raise unknown_name("constant", name, None, self.decls.consts)
+                self.log.attempt(lambda: self._raise(unknown_name("constant", name, None, self.decls.consts)))
         for name, decl in self.decls.consts.items():
-            if name in self.overrides:
-                default = self.const_expr(decl.value)
-                given = self.overrides[name]
-                if isinstance(default, bool) != isinstance(given, bool):
-                    kind = "a boolean" if isinstance(default, bool) else "an integer"
-                    raise fail("MDC401", f"-D {name}={str(given).lower()}: {name} is {kind} constant", None,
-                               notes=((f"{name} is defined here", decl.span),))
-                self.const_values[name] = given
-            elif name in config_values:
-                self.const_values[name] = self._inherited_constant(*config_values[name])
-            else:
-                self.const_values[name] = self.const_expr(decl.value)
+            self.log.attempt(lambda: self._evaluate_constant(name, decl, config_values.get(name)),
+                             f"constant {name}")
 
-    def _inherited_constant(self, origin: str, item: s.ConfigConst) -> int | bool:
-        """The value a configuration item gives a constant; an error in an item inherited from
-        configuration `origin` says which configuration set it."""
-        try:
-            return self.const_expr(item.value)
-        except SpecError as error:
-            if origin == self.config_name:
-                raise
-            note = (f"{item.name} is set by configuration '{origin}', which '{self.config_name}' extends",
-                    item.span)
-            raise SpecError([replace(d, notes=d.notes + (note,)) for d in error.diagnostics], error.texts) from None
+    @staticmethod
+    def _raise(error: SpecError) -> None:
+        raise error
+
+    def _evaluate_constant(self, name: str, decl: s.ConstDecl, configured: tuple[str, s.ConfigConst] | None) -> None:
+        if name in self.overrides:
+            default = self.const_expr(decl.value)
+            given = self.overrides[name]
+            if isinstance(default, bool) != isinstance(given, bool):
+                kind = "a boolean" if isinstance(default, bool) else "an integer"
+                raise fail("MDC401", f"-D {name}={str(given).lower()}: {name} is {kind} constant", None,
+                           notes=((f"{name} is defined here", decl.span),))
+            self.const_values[name] = given
+        elif configured is not None:
+            self.const_values[name] = self.const_expr(configured[1].value)
+        else:
+            self.const_values[name] = self.const_expr(decl.value)
 
     def _properties(self, invariants: tuple[ir.Invariant, ...]) -> tuple[ir.Property, ...]:
         found: dict[str, tuple[str, Span | None]] = {}
@@ -196,6 +224,8 @@ class ConfigurationLowering:
                            "disables", item.span, notes=((f"'{item.prop}' is disabled here",
                                                          self.disabled[item.prop]),),
                            hint=f"drop the expectation, or write 'enable {item.prop}'")
+            if item.prop not in found and self.log.errors:
+                continue  # the declaration that failed may have held it
             if item.prop not in found:
                 raise fail("MDC206", f"configuration '{self.config_name}' expects '{item.prop}', "
                            "which is not a property of this configuration", item.span,
@@ -224,6 +254,9 @@ class ConfigurationLowering:
         if name in self.in_progress:
             raise fail("MDC208", f"fn '{name}' calls itself; mdcheck inlines calls, so recursion is not allowed",
                        span)
+        return self.log.settle(f"fn {name}", lambda: self._fn(name))
+
+    def _fn(self, name: str) -> ir.FnDef:
         variants = self.decls.fns[name]
         variant = self._pick_variant(name, variants, "fn")
         decl = variants[variant]
@@ -274,14 +307,17 @@ class ConfigurationLowering:
         return body
 
     def proc(self, name: str, span: Span | None) -> ir.ProcDef:
+        if name in self.in_progress:
+            raise fail("MDC208", f"proc '{name}' calls itself; mdcheck inlines calls, so recursion is not "
+                       "allowed", span)
+        return self.log.settle(f"proc {name}", lambda: self._proc(name))
+
+    def _proc(self, name: str) -> ir.ProcDef:
         variants = self.decls.procs[name]
         variant = self._pick_variant(name, variants, "proc")
         key = (name, variant)
         if key in self.proc_cache:
             return self.proc_cache[key]
-        if name in self.in_progress:
-            raise fail("MDC208", f"proc '{name}' calls itself; mdcheck inlines calls, so recursion is not "
-                       "allowed", span)
         decl = variants[variant]
         self.in_progress.append(name)
         self.inlining.append(0)

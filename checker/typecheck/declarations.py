@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from checker.frontend import syntax as s
-from checker.frontend.diagnostics import did_you_mean, duplicate, fail
+from checker.frontend.diagnostics import Diagnostic, SpecError, did_you_mean, duplicate, fail
 from checker.frontend.loader import LoadedSpec
 from checker.frontend.source import Span
 from checker.typecheck.scope import BUILTIN_TYPES, DEFAULT_CONFIG
@@ -44,13 +44,18 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
     static_asserts: list = []
     symbols: list = []
     taken: dict[str, tuple[str, Span | None]] = {}
+    errors: list[Diagnostic] = []  # every duplicate; the first definition of a name stays
 
-    def claim(kind: str, name: str, span: Span | None) -> None:
+    def claim(kind: str, name: str, span: Span | None) -> bool:
         if name in BUILTIN_TYPES:
-            raise fail("MDC202", f"'{name}' is a built-in type name and cannot be redefined", span)
+            errors.extend(fail("MDC202", f"'{name}' is a built-in type name and cannot be redefined",
+                               span).diagnostics)
+            return False
         if name in taken:
-            raise duplicate(kind, name, span, taken[name][1])
+            errors.extend(duplicate(kind, name, span, taken[name][1]).diagnostics)
+            return False
         taken[name] = (kind, span)
+        return True
 
     for module in spec.modules:
         for decl in module.decls:
@@ -58,53 +63,61 @@ def collect_declarations(spec: LoadedSpec) -> Declarations:
                 case s.ImportDecl():
                     pass
                 case s.ConstDecl(name=name):
-                    claim("constant", name, decl.span)
-                    consts[name] = decl
+                    if claim("constant", name, decl.span):
+                        consts[name] = decl
                 case s.TypeDecl(name=name) | s.RecordDecl(name=name) | s.LayoutDecl(name=name):
-                    claim("type", name, decl.span)
-                    types[name] = decl
+                    if claim("type", name, decl.span):
+                        types[name] = decl
                 case s.ViewDecl(name=name):
-                    claim("view", name, decl.span)
-                    views[name] = decl
+                    if claim("view", name, decl.span):
+                        views[name] = decl
                 case s.StaticAssertDecl():
                     static_asserts.append(decl)
                 case s.SymbolDecl(name=name, binder=binder):
-                    claim("symbol", name, decl.span)
+                    if not claim("symbol", name, decl.span):
+                        continue
                     symbols.append(decl)
                     if binder is None:
                         consts[name] = s.ConstDecl(name, decl.value, decl.span)
                 case s.EnumDecl(name=name):
-                    claim("type", name, decl.span)
+                    if not claim("type", name, decl.span):
+                        continue
                     types[name] = decl
                     for member in decl.members:
-                        claim("enum member", member, decl.span)
-                        members[member] = decl
+                        if claim("enum member", member, decl.span):
+                            members[member] = decl
                 case s.VarDecl(name=name):
-                    claim("state variable", name, decl.span)
-                    variables[name] = decl
+                    if claim("state variable", name, decl.span):
+                        variables[name] = decl
                 case s.InitDecl():
                     inits.append(decl)
                 case s.ActionDecl(name=name) | s.ProcDecl(name=name) | s.FnDecl(name=name):
                     table, kind = {s.ActionDecl: (actions, "action"), s.ProcDecl: (procs, "proc"),
                                    s.FnDecl: (fns, "fn")}[type(decl)]
                     if name not in table:
-                        claim(kind, name, decl.span)
+                        if not claim(kind, name, decl.span):
+                            continue
                         table[name] = {}
                     elif taken[name][0] != kind:
-                        raise duplicate(kind, name, decl.span, taken[name][1])
+                        errors.extend(duplicate(kind, name, decl.span, taken[name][1]).diagnostics)
+                        continue
                     variants = table[name]
                     if decl.variant in variants or (None in variants) or (decl.variant is None and variants):
                         first = next(iter(variants.values())).span
                         label = f"{name}[{decl.variant}]" if decl.variant else name
-                        raise duplicate(kind, label, decl.span, first)
+                        errors.extend(duplicate(kind, label, decl.span, first).diagnostics)
+                        continue
                     variants[decl.variant] = decl
                 case s.InvariantDecl(name=name):
-                    claim("lemma" if decl.lemma else "invariant", name, decl.span)
-                    invariants[name] = decl
+                    if claim("lemma" if decl.lemma else "invariant", name, decl.span):
+                        invariants[name] = decl
                 case s.ConfigDecl(name=name):
                     if name in configs:
-                        raise duplicate("config", name, decl.span, configs[name].span)
-                    configs[name] = decl
+                        errors.extend(duplicate("config", name, decl.span, configs[name].span).diagnostics)
+                    else:
+                        configs[name] = decl
+    if errors:  # a later stage would see the first definitions only: report these alone
+        raise SpecError(errors)
     _check_parents(configs)
     return Declarations(consts, types, members, variables, tuple(inits), actions, procs, fns,
                         invariants, configs, views, tuple(static_asserts), tuple(symbols))

@@ -6,6 +6,7 @@ from checker.frontend import syntax as s
 from checker.frontend.diagnostics import fail, type_mismatch, unknown_name
 from checker.frontend.source import Span
 from checker.ir import c_div, int_bits
+from checker.typecheck.lints import decided_comparison
 from checker.typecheck.scope import BUILTIN_TYPES, MAX_DOMAIN, MAX_INT_BITS, Scope
 
 
@@ -111,7 +112,12 @@ class ExpressionLowering:
                     return ir.Unary("neg" if op == "-" else "bvnot", a, a.type, e.span)
                 raise type_mismatch(f"'{op}' does not apply to {a.type}", e.span)
             case s.BinaryOp(op=op, left=left, right=right):
-                return self.binary(op, self.expr(left, scope), self.expr(right, scope), e.span)
+                a, b = self.expr(left, scope), self.expr(right, scope)
+                lowered = self.binary(op, a, b, e.span)
+                warning = decided_comparison(e, a, b)
+                if warning is not None:
+                    self.warnings.append(warning)
+                return lowered
             case s.Conditional(cond=cond, then=then, otherwise=otherwise):
                 c = self.expect_bool(self.expr(cond, scope), cond)
                 a, b = self.unify(self.expr(then, scope), self.expr(otherwise, scope), e.span)
@@ -144,6 +150,7 @@ class ExpressionLowering:
         if n in scope.locals:
             return ir.LocalRef(n, scope.locals[n].type, span)
         if n in self.decls.vars:
+            self.log.check_usable(f"var {n}")
             return ir.StateRef(n, self.resolve_type(self.decls.vars[n].type_expr), span)
         if n in self.const_values:
             v = self.const_values[n]
@@ -152,6 +159,7 @@ class ExpressionLowering:
             enum = self._named_type(self.decls.enum_members[n].name, span)
             assert isinstance(enum, ir.EnumType)
             return ir.Lit(enum.members.index(n), enum, span)
+        self.log.check_usable(f"constant {n}")
         candidates = (list(scope.locals) + list(self.decls.vars) + list(self.const_values)
                       + list(self.decls.enum_members))
         raise unknown_name("name", n, span, candidates)

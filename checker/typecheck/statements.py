@@ -111,6 +111,7 @@ class StatementLowering:
                                 "to make a local you can assign")
             return ir.Target(name, False, tuple(path), local.type, e.span)
         if name in self.decls.vars:
+            self.log.check_usable(f"var {name}")
             if not scope.can_write_state:
                 raise fail("MDC303", f"state variable '{name}' cannot be assigned in {scope.context}s", node.span)
             return ir.Target(name, True, tuple(path), self.resolve_type(self.decls.vars[name].type_expr), e.span)

@@ -24,6 +24,7 @@ class TypeLowering:
                 if n in self.const_values:
                     return self.const_values[n]
                 if n in self.decls.consts:
+                    self.log.check_usable(f"constant {n}")
                     raise fail("MDC306", f"constant '{n}' is used before it is defined", e.span)
                 raise fail("MDC306", f"'{n}' is not a constant", e.span) if self._known(n) else \
                     unknown_name("constant", n, e.span, self.const_values)
@@ -57,6 +58,7 @@ class TypeLowering:
         if isinstance(decl, s.LayoutDecl):
             t = self._named_type(owner, span)
         elif owner in self.decls.views:
+            self.log.check_usable(f"view {owner}")
             t = self._named_type(self.decls.views[owner].layout, span)
         else:
             raise unknown_name("layout or view", owner, span,
@@ -118,6 +120,9 @@ class TypeLowering:
             raise unknown_name("type", name, span, list(self.decls.types) + ["bool", "u8", "u16", "u32", "u64"])
         if name in self.in_progress:
             raise fail("MDC208", f"type '{name}' refers to itself", span)
+        return self.log.settle(f"type {name}", lambda: self._declared_type(name, decl))
+
+    def _declared_type(self, name: str, decl: s.TypeDecl | s.EnumDecl | s.RecordDecl | s.LayoutDecl) -> ir.Type:
         self.in_progress.append(name)
         try:
             match decl:
