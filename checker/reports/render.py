@@ -40,7 +40,7 @@ class _Shown:
 
     def __call__(self, value: object, t: ir.Type) -> str:
         text = format_value(value, t)
-        if isinstance(t, ir.BitsType) and t.width == ir.WORD_BITS and isinstance(value, int) and value:
+        if isinstance(t, ir.BitsType) and t.width == ir.WORD_BITS and not t.signed and isinstance(value, int) and value:
             name = self.symbol(value)
             if name:
                 text += f" <{name}>"

@@ -216,7 +216,8 @@ class ExpressionLowering:
         if a.type != b.type:
             hint = None
             if {type(a.type), type(b.type)} == {ir.IntType, ir.BitsType}:
-                hint = "mixing integers and bit-vectors: convert one side with int(...) or uN(...)"
+                signed = any(isinstance(t, ir.BitsType) and t.signed for t in (a.type, b.type))
+                hint = f"mixing integers and bit-vectors: convert one side with int(...) or {'iN' if signed else 'uN'}(...)"
             raise type_mismatch(f"operands have different types: {a.type} and {b.type}", span, hint)
         return a, b
 
