@@ -53,8 +53,10 @@ class ExpressionLowering:
             value = e.value
             assert isinstance(value, int)
             if want.signed:
-                return ir.Lit(value & want.mask, want, span) if want.values.contains(have) else \
-                    _signed_literal_too_wide(value, want, span)
+                if not want.values.contains(have):
+                    raise type_mismatch(f"{value} does not fit in {want} ({want.values})", span,
+                                        hint=f"{want}({value}) keeps its low {want.width} bits")
+                return ir.Lit(value & want.mask, want, span)
             if -(1 << (want.width - 1)) <= value < 0 and want.width > 1:
                 return ir.Lit(value & want.mask, want, span)
             if 0 <= value <= want.mask:
@@ -370,11 +372,6 @@ def mixed_signedness(message: str, signed: ir.BitsType, span: Span | None) -> Sp
     unsigned = ir.BitsType(signed.width)
     return fail("MDC310", message + "; signed and unsigned bit-vectors do not mix", span,
                 hint=f"convert one side: {signed}(...) or {unsigned}(...) (C would convert silently)")
-
-
-def _signed_literal_too_wide(value: int, want: ir.BitsType, span: Span | None) -> ir.Expr:
-    raise type_mismatch(f"{value} does not fit in {want} ({want.values})", span,
-                        hint=f"{want}({value}) keeps its low {want.width} bits")
 
 
 def shown_constant(value: int | bool) -> str:
