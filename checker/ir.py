@@ -8,7 +8,7 @@ both read this IR and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Union
 
 from checker.frontend.source import Span
 
@@ -40,14 +40,31 @@ class IntType:
 
 @dataclass(frozen=True)
 class BitsType:
+    """`uN` (unsigned) or `iN` (signed, two's complement); both wrap modulo 2^N.
+
+    Every reading keeps a value as its N bits (an unsigned int below 2^N); only comparisons,
+    division, remainder, `>>` and conversions read the bits of an `iN` as signed.
+    """
     width: int
+    signed: bool = False
 
     def __str__(self) -> str:
-        return f"u{self.width}"
+        return f"{'i' if self.signed else 'u'}{self.width}"
 
     @property
     def mask(self) -> int:
         return (1 << self.width) - 1
+
+    @property
+    def values(self) -> "IntType":
+        """The numbers the type holds: 0..2^N-1, or -2^(N-1)..2^(N-1)-1 for iN."""
+        if self.signed:
+            return IntType(-(1 << (self.width - 1)), (1 << (self.width - 1)) - 1)
+        return IntType(0, self.mask)
+
+    def number(self, bits: int) -> int:
+        """The number that `bits` (an unsigned int below 2^N) stands for in this type."""
+        return bits - (1 << self.width) if self.signed and bits >> (self.width - 1) else bits
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,11 @@ class LayoutField:
     word: int
     bit: int
     width: int
+    signed: bool = False  # declared iN: reads sign-extend
+
+    @property
+    def type(self) -> BitsType:
+        return BitsType(self.width, self.signed)
 
     @property
     def label(self) -> str:
@@ -491,6 +513,32 @@ def c_div(a: int, b: int) -> int:
     """Division as C does it: the quotient rounds toward zero."""
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
+
+
+SIGNED_OPS = ("lt", "le", "gt", "ge", "div", "mod", "shr")
+
+
+def signed_bits_op(op: str, t: BitsType) -> Callable[[int, int], int | bool]:
+    """An operation of `SIGNED_OPS` on the bits of two `iN` values, as SMT-LIB's bvslt,
+    bvsdiv, bvsrem and bvashr read them (so `x / 0` is -1 or 1 and `x % 0` is x; the shift
+    amount is unsigned)."""
+    number, mask, w = t.number, t.mask, t.width
+    match op:
+        case "lt": return lambda a, b: number(a) < number(b)
+        case "le": return lambda a, b: number(a) <= number(b)
+        case "gt": return lambda a, b: number(a) > number(b)
+        case "ge": return lambda a, b: number(a) >= number(b)
+        case "div": return lambda a, b: c_div(number(a), number(b)) & mask if b else (1 if number(a) < 0 else mask)
+        case "mod": return lambda a, b: (number(a) - number(b) * c_div(number(a), number(b))) & mask if b else a
+        case "shr": return lambda a, b: (number(a) >> min(b, w)) & mask
+    raise AssertionError(op)
+
+
+def convert_bits(bits_or_int: int, have: "Type", want: "Type") -> int:
+    """A conversion on a concrete value: an `iN` operand is read as signed (so widening
+    sign-extends), and a bit-vector result keeps its low bits."""
+    v = have.number(bits_or_int) if isinstance(have, BitsType) else bits_or_int
+    return v & want.mask if isinstance(want, BitsType) else v
 
 
 # ---- what a model says about C (`mdcheck layout-check`) ----

@@ -208,6 +208,14 @@ def test_abc_agrees_with_explicit_search_on_bitvector_specs(case):
 @needs_abc
 @pytest.mark.slow
 @settings(max_examples=30)
+@given(spec_and_depth(focus="signed"))
+def test_abc_agrees_with_explicit_search_on_signed_bitvector_specs(case):
+    check_generated_with_abc(*case)
+
+
+@needs_abc
+@pytest.mark.slow
+@settings(max_examples=30)
 @given(spec_and_depth(focus="arrays"))
 def test_abc_agrees_with_explicit_search_on_array_and_record_specs(case):
     check_generated_with_abc(*case)

@@ -1013,6 +1013,60 @@ def test_mdc305_bit_vector_width_out_of_range(width):
     assert f"'{width}'" in first
 
 
+@pytest.mark.parametrize("width", ["i65", "i0"])
+def test_mdc305_signed_bit_vector_width_out_of_range(width):
+    result = check(
+        "```mdcheck\n"
+        f"var w: {width}\n"    # 2: the type at column 8
+        "```\n"
+    )
+    first = expect_error(result, "MDC305", "spec.md:2:8", under=width)
+    assert f"'{width}'" in first and "i1 to i64" in first
+
+
+def test_mdc201_kernel_spelling_s32_suggests_i32():
+    result = check(
+        "```mdcheck\n"
+        "var mapcount: s32\n"    # 2: the type at column 15
+        "```\n"
+    )
+    first = expect_error(result, "MDC201", "spec.md:2:15", under="s32")
+    assert "did you mean 'i32'?" in first
+    assert any("signed bit-vectors are spelt" in hint for hint in hints(result)), result.err
+
+
+@pytest.mark.parametrize("line, column, under", [
+    ("invariant ok: r < w", 15, "r < w"),            # a comparison: C would compare as unsigned
+    ("invariant ok: r + w == r", 15, "r + w"),       # arithmetic
+    ("action set() { r = w }", 20, "w"),             # an assignment
+])
+def test_mdc310_signed_and_unsigned_mixed(line, column, under):
+    result = check(
+        "```mdcheck\n"
+        "var r: i32\n"
+        "var w: u32\n"
+        f"{line}\n"    # 4
+        "```\n"
+    )
+    first = expect_error(result, "MDC310", f"spec.md:4:{column}", under=under)
+    assert "i32" in first and "u32" in first
+    assert any("i32(...)" in hint and "u32(...)" in hint for hint in hints(result)), result.err
+
+
+def test_mdc301_literal_outside_the_signed_range():
+    result = check(
+        "```mdcheck\n"
+        "var r: i32\n"
+        "init {\n"
+        "    r = 2147483648\n"    # 4: column 9
+        "}\n"
+        "```\n"
+    )
+    first = expect_error(result, "MDC301", "spec.md:4:9", under="2147483648")
+    assert "i32" in first and "-2147483648..2147483647" in first
+    assert any("i32(2147483648)" in hint for hint in hints(result)), result.err
+
+
 def test_mdc305_int_as_a_fn_result():
     result = check(
         "```mdcheck\n"

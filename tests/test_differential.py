@@ -13,7 +13,7 @@ checker's rules (see checker/typecheck/): integers carry the exact interval the 
 checker gives them, bit-vectors a width, and it only writes expressions that check, e.g.
 `int(w)` / `u8(x)` conversions between integers and bit-vectors, literals that fit their
 bit-vector operand, integer shifts only on non-negative operands. It covers bool, range,
-enum and u1..u8 state, an array indexed by a range or an enum, records, init blocks that
+enum, u1..u8 and (focus "signed") i1..i8 state, an array indexed by a range or an enum, records, init blocks that
 assign everything or leave small cells free (possibly constrained by `require`), actions
 with nondeterministic small parameters, `require`, if/else, let, for, compound assignment,
 arithmetic that can leave a declared range (range_*), array indices that can fall outside
@@ -173,10 +173,23 @@ class Ty:
     width: int = 0                  # bits
     name: str = ""                  # enum (or the named range type, for domains)
     members: tuple[str, ...] = ()
+    signed: bool = False            # bits: iN, its values -2^(w-1)..2^(w-1)-1
 
     @property
     def mask(self) -> int:
         return (1 << self.width) - 1
+
+    @property
+    def numbers(self) -> tuple[int, int]:
+        """The least and greatest value of an int or bits type."""
+        if self.kind == "int":
+            return self.lo, self.hi
+        return (-(1 << (self.width - 1)), self.mask >> 1) if self.signed else (0, self.mask)
+
+    def wrapped(self, x: int) -> int:
+        """x modulo 2^width, as a value of this bits type."""
+        x &= self.mask
+        return x - (1 << self.width) if self.signed and x > self.mask >> 1 else x
 
     def size(self) -> int:
         if self.kind == "bool":
@@ -192,7 +205,7 @@ class Ty:
         if self.kind == "bool":
             return "bool"
         if self.kind == "bits":
-            return f"u{self.width}"
+            return f"{'i' if self.signed else 'u'}{self.width}"
         if self.kind == "enum" or self.name:
             return self.name
         return f"{self.lo}..{self.hi}"
@@ -203,7 +216,8 @@ class Ty:
         if self.kind == "int":
             return list(range(self.lo, self.hi + 1))
         if self.kind == "bits":
-            return list(range(self.mask + 1))
+            lo, hi = self.numbers
+            return list(range(lo, hi + 1))
         return list(self.members)
 
 
@@ -214,8 +228,8 @@ def INT(lo: int, hi: int) -> Ty:
     return Ty("int", lo, hi)
 
 
-def BITS(w: int) -> Ty:
-    return Ty("bits", width=w)
+def BITS(w: int, signed: bool = False) -> Ty:
+    return Ty("bits", width=w, signed=signed)
 
 
 @dataclass(frozen=True)
@@ -322,9 +336,13 @@ class Scope:
 class Gen:
     """Typed expression and statement generation on top of a hypothesis `draw`."""
 
-    def __init__(self, draw, spec: Spec):
+    def __init__(self, draw, spec: Spec, signed: bool = False):
         self.draw = draw
         self.spec = spec
+        self.signed = signed  # every bit-vector of the spec is an iN (iN and uN do not mix)
+
+    def bits(self, w: int) -> Ty:
+        return BITS(w, self.signed)
 
     # ---- small choices ----
 
@@ -486,24 +504,27 @@ class Gen:
         return self.int_in(1, 8)
 
     def bits_literal(self, w: int) -> Ex:
-        mask = (1 << w) - 1
-        v = self.choice(sorted({0, 1, mask, mask >> 1, (mask >> 1) + 1, self.int_in(0, mask)}))
+        ty = self.bits(w)
+        mask = ty.mask
+        v = ty.wrapped(self.choice(sorted({0, 1, mask, mask >> 1, (mask >> 1) + 1, self.int_in(0, mask)})))
         style = self.int_in(0, 5)
-        if style == 0:
+        if v < 0:
+            text = f"({v})"
+        elif style == 0:
             text = hex(v)
         elif style == 1 and w > 1:
             text = bin(v)
         else:
             text = str(v)
         # a bare literal is an integer to the type checker until a u<w> operand fits it
-        return Ex(text, BITS(w), lit=v)
+        return Ex(text, ty, lit=v)
 
     def bits_value(self, w: int, scope: Scope, depth: int) -> Ex:
         """A bit-vector expression that is a u<w> on its own (a bare literal gets u<w>(...))."""
         return typed_bits(self.bits_expr(w, scope, depth))
 
     def bits_expr(self, w: int, scope: Scope, depth: int) -> Ex:
-        ty = BITS(w)
+        ty = self.bits(w)
         reads = self.reads_of(ty, scope, depth)
         r = self.int_in(0, 19) if depth > 0 else self.int_in(0, 5)
         if r <= 1 or (r <= 5 and not reads):
@@ -513,17 +534,22 @@ class Gen:
         if r <= 7:
             # conversions: from an integer (truncating) or from another width
             if self.coin():
-                return Ex(f"u{w}({self.int_expr(scope, depth - 1).text})", ty)
+                return Ex(f"{ty.text()}({self.int_expr(scope, depth - 1).text})", ty)
             other = self.int_in(1, 8)
             if other == w:
                 return self.bits_expr(w, scope, depth - 1)
-            return Ex(f"u{w}({self.bits_expr(other, scope, depth - 1).text})", ty)
+            inner = self.bits_expr(other, scope, depth - 1).text
+            if self.signed and self.coin(0.3):  # through the unsigned type: zero- instead of sign-extending
+                inner = f"u{other}({inner})"
+            return Ex(f"{ty.text()}({inner})", ty)
         if r <= 13:
             op = self.choice(["+", "-", "*", "/", "%", "&", "|", "^"])
             a = self.bits_expr(w, scope, depth - 1)
             if op in "/%" and self.coin(0.3):
-                v = self.choice([1, 2, 3, 4, 8]) if w >= 4 else 1
-                b = Ex(str(v), ty, lit=v)
+                v = self.choice([1, 2, 3, 4, 8] + ([-1, -2] if self.signed else [])) if w >= 4 else 1
+                if not ty.numbers[0] <= v <= ty.numbers[1]:
+                    v = 1
+                b = Ex(f"({v})" if v < 0 else str(v), ty, lit=v)
             else:
                 b = self.bits_expr(w, scope, depth - 1) if self.coin(0.7) else self.bits_literal(w)
             if a.lit is not None and b.lit is not None:
@@ -542,7 +568,7 @@ class Gen:
                 elif b.ty.lo >= 0 and b.ty.hi <= (1 << w) - 1:
                     amount = b
                 else:
-                    amount = Ex(f"u{w}({b.text})", ty)
+                    amount = Ex(f"{ty.text()}({b.text})", ty)
             else:
                 amount = self.bits_value(w, scope, depth - 1)
             return Ex(f"({a.text} {op} {amount.text})", ty)
@@ -572,7 +598,7 @@ class Gen:
         if r <= 14:
             w = self.bits_width_in_scope(scope)
             b = self.bits_expr(w, scope, depth - 1)
-            return Ex(f"int({b.text})", INT(0, (1 << w) - 1))
+            return Ex(f"int({b.text})", INT(*self.bits(w).numbers))
         if r == 15:
             a = self.int_expr(scope, depth - 1)
             b = self.int_expr(scope, depth - 1) if self.coin() else int_lit(self.int_in(0, 3))
@@ -671,7 +697,7 @@ class Gen:
         if ty.kind == "bits":
             conv = [n for n, t in scope.locals.items() if t.kind in ("bits", "int")]
             if conv and self.coin(0.5):
-                return Ex(f"u{ty.width}({self.choice(conv)})", ty)
+                return Ex(f"{ty.text()}({self.choice(conv)})", ty)
             return self.bits_literal(ty.width)
         if ty.kind == "int":
             return int_lit(self.int_in(1, 2))
@@ -693,7 +719,7 @@ class Gen:
         if ty.kind == "bits":
             w = ty.width
             operand = self.operand_for(ty, scope).text
-            return self.choice([
+            shapes = [
                 [f"{place} += 1"],
                 [f"{place} = {place} << 1"],
                 [f"{place} = ({place} << 1) | 1"],
@@ -702,7 +728,22 @@ class Gen:
                 [f"{place} |= {operand}"],
                 [f"{place} = {place} - {operand}"],
                 [f"if {place} < {self.bits_literal(w).text} {{ {place} += 1 }}"],
-            ])
+            ]
+            if self.signed:
+                # where iN differs from uN: negative values through / % >> and comparisons
+                lo, hi = ty.numbers
+                d = int_lit(self.choice([x for x in (2, -2, 3, -1, 1) if lo <= x <= hi])).text
+                shapes += [
+                    [f"{place} -= 1"],
+                    [f"{place} = {place} / {d}"],
+                    [f"{place} = {place} % {d}"],
+                    [f"{place} = ({place} - 1) >> 1"],
+                    [f"{place} = {place} >> {operand}"],
+                    [f"{place} = {place} / {operand}"],
+                    [f"if {place} > {self.bits_literal(w).text} {{ {place} -= 1 }} else {{ {place} = {place} / {d} }}"],
+                    [f"{place} = {ty.text()}(int({place}) - 1)"],
+                ]
+            return self.choice(shapes)
         if ty.kind == "bool":
             return self.choice([[f"{place} = !{place}"], [f"{place} = true"],
                                 [f"{place} = {self.bool_expr(scope, 1).text}"]])
@@ -726,7 +767,7 @@ class Gen:
             return f"{e.text} {self.choice(['==', '!='])} {self.choice(ty.members)}"
         op = self.choice(["!=", "!=", "<", "<=", ">", ">=", "=="])
         if ty.kind == "bits" and self.coin(0.3):
-            return f"int({e.text}) {op} {self.int_in(0, ty.mask)}"
+            return f"int({e.text}) {op} {int_lit(self.int_in(*ty.numbers)).text}"
         return f"{e.text} {op} {self.near(e.ty if ty.kind == 'int' else ty).text}"
 
     def place_types(self) -> list[Ty]:
@@ -750,16 +791,16 @@ class Gen:
         if ty.kind in ("int", "bits") and self.coin(0.6):
             # a value a few steps away: violations at depths 2-4 rather than never
             x = v + self.choice([-2, -1, 1, 2, 3])
-            lo, hi = (ty.lo, ty.hi) if ty.kind == "int" else (0, ty.mask)
+            lo, hi = ty.numbers
             if not lo <= x <= hi:
                 x = v + 1 if v < hi else v - 1 if v > lo else v
         else:
             options = [x for x in ty.values() if x != v] if ty.size() <= 64 else \
-                [x for x in {0, 1, ty.mask, ty.mask >> 1, (v + 1) & ty.mask, (v + 2) & ty.mask} if x != v]
+                [x for x in {ty.wrapped(y) for y in (0, 1, ty.mask, ty.mask >> 1, v + 1, v + 2)} if x != v]
             x = self.choice(sorted(options, key=str)) if options else v
         if ty.kind == "bool":
             return "true" if x else "false"
-        if ty.kind == "int":
+        if ty.kind in ("int", "bits"):
             return f"({x})" if x < 0 else str(x)
         return str(x)
 
@@ -788,15 +829,45 @@ class Gen:
                  ">=": (ty.lo + 1, v)}[op]
             value = self.other_value(ty, v) if k is None else str(self.int_in(*k))
             return f"{place} {op} {value if not value.startswith('-') else '(' + value + ')'}"
-        if v < ty.mask:
+        lo, hi = ty.numbers
+        if v < hi:
             ops += ["<", "<="]
+        if ty.signed and v > lo:
+            ops += [">", ">="]
         op = self.choice(ops)
         if op == "!=":
             return f"{place} != {self.other_value(ty, v)}"
-        k = self.int_in(v + 1, ty.mask) if op == "<" else self.int_in(v, ty.mask - 1)
-        return f"{place} {op} {k}"
+        k = {"<": (v + 1, hi), "<=": (v, hi - 1), ">": (lo, v - 1), ">=": (lo + 1, v)}[op]
+        return f"{place} {op} {int_lit(self.int_in(*k)).text}"
+
+    def signed_law(self, scope: Scope) -> str | None:
+        """An invariant that holds in every state: an iN operation on a place against the same
+        operation on its integer value, so that a reading that gets a signed / % >> < or
+        conversion wrong breaks it in whatever state the actions reach."""
+        places = [(f, ty) for ty in self.place_types() if ty.kind == "bits" for f in self.reads_of(ty, scope, 1)]
+        if not places:
+            return None
+        f, ty = self.choice(places)
+        x, y = f().text, self.bits_expr(ty.width, scope, 1).text
+        lo, hi = ty.numbers
+        d = int_lit(self.choice([v for v in (2, -2, 3, -3, 1, -1) if lo <= v <= hi])).text
+        wide = f"i{ty.width + self.int_in(1, 8)}"
+        return self.choice([
+            f"{x} == {int_lit(lo).text} || int({x} / {d}) == int({x}) / {d}",
+            f"int({x} % {d}) == int({x}) % {d}",
+            f"{x} / {d} * {d} + {x} % {d} == {x} && ({x} == {int_lit(lo).text} || int({x} / {d}) == int({x}) / {d})",
+            f"int({x} >> 1) * 2 <= int({x}) && int({x}) <= int({x} >> 1) * 2 + 1",
+            f"({x} < {ty.text()}({y})) == (int({x}) < int({ty.text()}({y})))",
+            f"({x} >= {ty.text()}({y})) == (int({x}) >= int({ty.text()}({y})))",
+            f"int({wide}({x})) == int({x}) && {ty.text()}(u{ty.width}({x})) == {x}",
+            f"int(u{ty.width}({x})) == (int({x}) < 0 ? int({x}) + {ty.mask + 1} : int({x}))",
+        ])
 
     def invariant(self) -> str:
+        if self.signed and self.coin(0.4):
+            law = self.signed_law(Scope())
+            if law is not None:
+                return law
         r = self.int_in(0, 9)
         scope = Scope()
         if r == 0:
@@ -890,7 +961,7 @@ class Gen:
                     scope.mutable.add(name)
                 else:
                     kind = self.choice(["int", "bits", "bool"])
-                    ty = BITS(self.bits_width_in_scope(scope)) if kind == "bits" else INT(0, 0) if kind == "int" \
+                    ty = self.bits(self.bits_width_in_scope(scope)) if kind == "bits" else INT(0, 0) if kind == "int" \
                         else BOOL
                     value = self.expr(ty, scope, 2)
                     if ty.kind == "bits":
@@ -926,7 +997,7 @@ class Gen:
 
 def typed_bits(e: Ex) -> Ex:
     if e.ty.kind == "bits" and e.lit is not None:
-        return Ex(f"u{e.ty.width}({e.text})", e.ty)
+        return Ex(f"{e.ty.text()}({e.text})", e.ty)
     return e
 
 
@@ -967,8 +1038,8 @@ def small_type(g: Gen, spec: Spec, allow_wide: bool) -> Ty:
     if r == 5:
         return BOOL
     if r <= 7 or not allow_wide:
-        return BITS(g.int_in(1, 3))
-    return BITS(g.int_in(4, 8))
+        return g.bits(g.int_in(1, 3))
+    return g.bits(g.int_in(4, 8))
 
 
 def param_type(g: Gen, spec: Spec) -> Ty:
@@ -982,14 +1053,15 @@ def param_type(g: Gen, spec: Spec) -> Ty:
         return INT(lo, lo + g.int_in(1, 4))
     if r == 6 and spec.color is not None:
         return spec.color
-    return BITS(g.choice([1, 2, 2, 3]))
+    return g.bits(g.choice([1, 2, 2, 3]))
 
 
 @st.composite
 def spec_and_depth(draw, focus: str = "mixed") -> tuple[str, int]:
     """A spec's text and a depth (2-4), small enough for both engines in a fraction of a second.
 
-    focus: "mixed" (everything), "bits" (bit-vector state and arithmetic), "arrays"
+    focus: "mixed" (everything), "bits" (bit-vector state and arithmetic), "signed" (the
+    same with every bit-vector an iN: signed comparisons, / % >> and conversions), "arrays"
     (arrays, records, indices that can fall outside).
     """
     idx_lo = draw(st.sampled_from([0, 0, 1, -1]))
@@ -999,7 +1071,7 @@ def spec_and_depth(draw, focus: str = "mixed") -> tuple[str, int]:
         members = ("RED", "GREEN", "BLUE", "GOLD")[:draw(st.integers(2, 4))]
         color = Ty("enum", name="Color", members=members)
     spec = Spec(idx, color)
-    g = Gen(draw, spec)
+    g = Gen(draw, spec, signed=focus == "signed")
     lines = [f"type Idx = {idx.lo}..{idx.hi}"]
     if color is not None:
         lines.append(f"enum Color {{ {', '.join(color.members)} }}")
@@ -1007,8 +1079,8 @@ def spec_and_depth(draw, focus: str = "mixed") -> tuple[str, int]:
     # state
     n_scalars = g.int_in(1, 4)
     for i in range(n_scalars):
-        if focus == "bits" and g.coin(0.7):
-            ty = BITS(g.choice([1, 2, 3, 4, 5, 8]))
+        if focus in ("bits", "signed") and g.coin(0.7):
+            ty = g.bits(g.choice([1, 2, 3, 4, 5, 8]))
         else:
             ty = small_type(g, spec, allow_wide=True)
         spec.scalars[f"v{i}"] = ty
@@ -1161,6 +1233,12 @@ def test_engines_agree_on_bitvector_specs(case):
 
 
 @pytest.mark.slow
+@given(spec_and_depth(focus="signed"))
+def test_engines_agree_on_signed_bitvector_specs(case):
+    check_generated(*case)
+
+
+@pytest.mark.slow
 @given(spec_and_depth(focus="arrays"))
 def test_engines_agree_on_array_and_record_specs(case):
     check_generated(*case)
@@ -1173,7 +1251,7 @@ def test_generator_mostly_type_checks():
 
     @settings(max_examples=120, database=None, derandomize=True, deadline=None,
               suppress_health_check=list(HealthCheck))
-    @given(st.sampled_from(["mixed", "bits", "arrays"]).flatmap(lambda f: spec_and_depth(focus=f)))
+    @given(st.sampled_from(["mixed", "bits", "signed", "arrays"]).flatmap(lambda f: spec_and_depth(focus=f)))
     def collect(case):
         samples.append(case)
 

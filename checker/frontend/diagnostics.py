@@ -40,6 +40,7 @@ CODES: Mapping[str, str] = {
     "MDC307": "layout field outside its layout",
     "MDC308": "static assertion failed",
     "MDC309": "misplaced C name (ctype, cname, absent, padding)",
+    "MDC310": "signed and unsigned bit-vectors mixed",
     "MDC401": "bad constant value",
     "MDC402": "bound too large",
     "MDC403": "empty range",

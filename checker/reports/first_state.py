@@ -24,15 +24,15 @@ class FirstCell:
     read: bool            # a step or the failing property read it
 
 
-def _as_written(field: ir.LayoutField | int, owner: str, writes: list[FieldWrite]) -> str | None:
-    """The name of init's last write that covers exactly this cell (a field or a whole word)."""
+def _as_written(field: ir.LayoutField | int, owner: str, writes: list[FieldWrite]) -> FieldWrite | None:
+    """init's last write that covers exactly this cell (a field or a whole word)."""
     for w in reversed(writes):
         f = w.field
         if isinstance(field, int):
             if f.word == field and f.bit == 0 and f.width == ir.WORD_BITS:
-                return w.name
+                return w
         elif (f.word, f.bit, f.width) == (field.word, field.bit, field.width):
-            return w.name
+            return w
     return None
 
 
@@ -62,14 +62,15 @@ def first_cells(model: ir.Model, state: Mapping[str, object], init_writes: tuple
         if isinstance(t, ir.LayoutType):
             read = _read_fields(read_paths, prefix, t)
             for label, cell in layout_cells(t):
-                name = _as_written(cell, prefix, writes_of.get(prefix, [])) or f"{prefix}.{label}"
+                written = _as_written(cell, prefix, writes_of.get(prefix, []))
+                name = written.name if written else f"{prefix}.{label}"
                 if isinstance(cell, int):
-                    shown, width = value[cell], ir.WORD_BITS  # type: ignore[index]
+                    shown, cell_type = value[cell], ir.BitsType(ir.WORD_BITS)  # type: ignore[index]
                     hit = name in read_paths or any(f.word == cell for f in read)
-                else:
-                    shown, width = field_bits(value, cell), cell.width  # type: ignore[arg-type]
+                else:  # an iN field shows signed, also when it names a uN cell
+                    shown, cell_type = field_bits(value, cell), (written.field if written else cell).type  # type: ignore[arg-type]
                     hit = name in read_paths or any(f.overlaps(cell) for f in read)
-                out.append(FirstCell(name, shown, ir.BitsType(width), hit))
+                out.append(FirstCell(name, shown, cell_type, hit))
         elif isinstance(t, ir.RecordType):
             for (name, ft), v in zip(t.fields, value):  # type: ignore[arg-type]
                 walk(v, ft, f"{prefix}.{name}")

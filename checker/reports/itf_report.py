@@ -1,7 +1,7 @@
 """`--itf DIR`: each counterexample as an ITF trace, the Informal Trace Format of Apalache
 and Quint (ADR-015), so their trace viewers and test generators read it.
 
-Values: integers (ranges and words alike) as {"#bigint": "..."}, booleans as JSON
+Values: integers (ranges and words alike; iN signed) as {"#bigint": "..."}, booleans as JSON
 booleans, enum members as strings, records as objects, arrays as {"#map": [[index, value],
 ...]}, and a layout value (a `struct page`) as a record of its fields, with `wordN` for
 each word they do not cover whole (bits only a view names). Each state also carries
@@ -36,7 +36,9 @@ def value(v: object, t: ir.Type) -> object:
         return bool(v)
     if isinstance(t, ir.EnumType):
         return t.members[v]  # type: ignore[index]
-    if isinstance(t, (ir.IntType, ir.BitsType)):
+    if isinstance(t, ir.BitsType):
+        return {"#bigint": str(t.number(v))}  # type: ignore[arg-type]
+    if isinstance(t, ir.IntType):
         return {"#bigint": str(int(v))}  # type: ignore[call-overload]
     if isinstance(t, ir.RecordType):
         return {name: value(x, ft) for (name, ft), x in zip(t.fields, v)}  # type: ignore[call-overload]
@@ -47,7 +49,7 @@ def value(v: object, t: ir.Type) -> object:
         words: tuple[int, ...] = v  # type: ignore[assignment]
         out: dict[str, object] = {}
         for label, cell in layout_cells(t):
-            out[label] = {"#bigint": str(words[cell] if isinstance(cell, int) else field_bits(words, cell))}
+            out[label] = {"#bigint": str(words[cell] if isinstance(cell, int) else cell.type.number(field_bits(words, cell)))}
         return out
     raise AssertionError(t)
 

@@ -168,14 +168,15 @@ def _cti(model: ir.Model, cti: CounterexampleToInduction, evidence: Evidence) ->
 
 
 def value(v: object, t: ir.Type) -> bool | int | str:
-    """A scalar cell: booleans and ranges as JSON, enums by name, words as hex strings (a
-    64-bit word does not fit a JSON number every reader keeps exact)."""
+    """A scalar cell: booleans, ranges and signed bit-vectors (iN) as JSON, enums by name,
+    words (uN) as hex strings (a 64-bit word does not fit a JSON number every reader keeps
+    exact; an i64 is a number all the same, as `dump_page()` prints a counter)."""
     if isinstance(t, ir.BoolType):
         return bool(v)
     if isinstance(t, ir.EnumType):
         return t.members[v]  # type: ignore[index]
     if isinstance(t, ir.BitsType):
-        return f"{v:#x}"
+        return t.number(v) if t.signed else f"{v:#x}"  # type: ignore[arg-type]
     return int(v)  # type: ignore[call-overload]
 
 

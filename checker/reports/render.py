@@ -40,7 +40,7 @@ class _Shown:
 
     def __call__(self, value: object, t: ir.Type) -> str:
         text = format_value(value, t)
-        if isinstance(t, ir.BitsType) and t.width == ir.WORD_BITS and isinstance(value, int) and value:
+        if isinstance(t, ir.BitsType) and t.width == ir.WORD_BITS and not t.signed and isinstance(value, int) and value:
             name = self.symbol(value)
             if name:
                 text += f" <{name}>"
@@ -86,7 +86,7 @@ def _written_fields(model: ir.Model, writes: tuple[FieldWrite, ...], before: Map
             if cell == f.word if isinstance(cell, int) else cell.overlaps(f):
                 covered.add(f"{w.owner}.{label}")
         if old != new:
-            t = ir.BitsType(f.width)
+            t = f.type
             label = w.name + (f" (word {f.word})" if f.view != w.layout else "")
             lines.append((label, shown(old, t), shown(new, t)))
     return lines, covered

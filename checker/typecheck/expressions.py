@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from checker import ir
 from checker.frontend import syntax as s
-from checker.frontend.diagnostics import fail, type_mismatch, unknown_name
+from checker.frontend.diagnostics import SpecError, fail, type_mismatch, unknown_name
 from checker.frontend.source import Span
 from checker.ir import c_div, int_bits
 from checker.typecheck.lints import decided_comparison
@@ -53,6 +53,11 @@ class ExpressionLowering:
         if isinstance(want, ir.BitsType) and isinstance(have, ir.IntType) and isinstance(e, ir.Lit):
             value = e.value
             assert isinstance(value, int)
+            if want.signed:
+                if not want.values.contains(have):
+                    raise type_mismatch(f"{value} does not fit in {want} ({want.values})", span,
+                                        hint=f"{want}({value}) keeps its low {want.width} bits")
+                return ir.Lit(value & want.mask, want, span)
             if -(1 << (want.width - 1)) <= value < 0 and want.width > 1:
                 return ir.Lit(value & want.mask, want, span)
             if 0 <= value <= want.mask:
@@ -64,6 +69,8 @@ class ExpressionLowering:
         elif isinstance(want, ir.IntType) and isinstance(have, ir.BitsType):
             hint = "convert with int(...)"
         elif isinstance(want, ir.BitsType) and isinstance(have, ir.BitsType):
+            if want.signed != have.signed:
+                raise mixed_signedness(f"expected {want}, found {have}", want, span)
             hint = f"convert with {want}(...)"
         raise type_mismatch(f"expected {want}, found {have}", span, hint)
 
@@ -144,7 +151,7 @@ class ExpressionLowering:
             if view == layout.name:
                 candidates += list(layout.views)
             raise unknown_name(f"field of {view}", fname, span, candidates)
-        return ir.BitsOf(base, found, ir.BitsType(found.width), span)
+        return ir.BitsOf(base, found, found.type, span)
 
     def name(self, n: str, scope: Scope, span: Span | None) -> ir.Expr:
         if n in scope.locals:
@@ -181,7 +188,7 @@ class ExpressionLowering:
     def convert(self, type_name: str, a: ir.Expr, span: Span | None) -> ir.Expr:
         if type_name == "int":
             if isinstance(a.type, ir.BitsType):
-                return ir.Convert(a, ir.IntType(0, a.type.mask), None, span)
+                return ir.Convert(a, a.type.values, None, span)
             if isinstance(a.type, ir.IntType):
                 return a
             if isinstance(a.type, ir.BoolType):
@@ -198,7 +205,7 @@ class ExpressionLowering:
             raise type_mismatch(f"{type_name}(...) does not apply to {a.type}", span)
         if isinstance(want, ir.IntType):
             if isinstance(a.type, ir.BitsType):
-                a = ir.Convert(a, ir.IntType(0, a.type.mask), None, span)
+                a = ir.Convert(a, a.type.values, None, span)
             if not isinstance(a.type, ir.IntType):
                 raise type_mismatch(f"{type_name}(...) does not apply to {a.type}", span)
             if want.contains(a.type):
@@ -213,10 +220,14 @@ class ExpressionLowering:
             return a, self.coerce(b, a.type, b.span or span, "")
         if isinstance(b.type, ir.BitsType) and isinstance(a, ir.Lit) and isinstance(a.type, ir.IntType):
             return self.coerce(a, b.type, a.span or span, ""), b
+        if isinstance(a.type, ir.BitsType) and isinstance(b.type, ir.BitsType) and a.type.signed != b.type.signed:
+            signed = a.type if a.type.signed else b.type
+            raise mixed_signedness(f"operands have different types: {a.type} and {b.type}", signed, span)
         if a.type != b.type:
             hint = None
             if {type(a.type), type(b.type)} == {ir.IntType, ir.BitsType}:
-                hint = "mixing integers and bit-vectors: convert one side with int(...) or uN(...)"
+                signed = any(isinstance(t, ir.BitsType) and t.signed for t in (a.type, b.type))
+                hint = f"mixing integers and bit-vectors: convert one side with int(...) or {'iN' if signed else 'uN'}(...)"
             raise type_mismatch(f"operands have different types: {a.type} and {b.type}", span, hint)
         return a, b
 
@@ -363,6 +374,12 @@ class ExpressionLowering:
                 result = ir.Quant("sum", name, d, result, ir.IntType(min(n * t.lo, 0 if n == 0 else n * t.lo),
                                                                      n * t.hi), span)
         return result
+
+
+def mixed_signedness(message: str, signed: ir.BitsType, span: Span | None) -> SpecError:
+    unsigned = ir.BitsType(signed.width)
+    return fail("MDC310", message + "; signed and unsigned bit-vectors do not mix", span,
+                hint=f"convert one side: {signed}(...) or {unsigned}(...) (C would convert silently)")
 
 
 def shown_constant(value: int | bool) -> str:

@@ -16,7 +16,7 @@ MAX_INT_BITS = 256         # width of the widest integer an expression may need
 MAX_BITS_WIDTH = 64
 MAX_LAYOUT_WORDS = 512
 MAX_CONFIG_DEPTH = 1000
-BUILTIN_TYPES = {"bool", "int"} | {f"u{n}" for n in range(1, MAX_BITS_WIDTH + 1)}
+BUILTIN_TYPES = {"bool", "int"} | {f"{sign}{n}" for sign in "ui" for n in range(1, MAX_BITS_WIDTH + 1)}
 
 
 @dataclass

@@ -109,14 +109,18 @@ class TypeLowering:
             return ir.BOOL
         if name == "int":
             raise fail("MDC305", "'int' has no bounds; declare a range such as 0..N", span)
-        if name.startswith("u") and name[1:].isdigit() and name in BUILTIN_TYPES:
-            return ir.BitsType(int(name[1:]))
+        if name[:1] in ("u", "i") and name[1:].isdigit() and name in BUILTIN_TYPES:
+            return ir.BitsType(int(name[1:]), signed=name[0] == "i")
         if name in self.type_cache:
             return self.type_cache[name]
         decl = self.decls.types.get(name)
         if decl is None:
-            if name.startswith("u") and name[1:].isdigit():
-                raise fail("MDC305", f"bit-vectors are u1 to u{MAX_BITS_WIDTH}; '{name}' is not", span)
+            if name[:1] in ("u", "i") and name[1:].isdigit():
+                raise fail("MDC305", f"bit-vectors are u1 to u{MAX_BITS_WIDTH} and i1 to i{MAX_BITS_WIDTH}; "
+                           f"'{name}' is not", span)
+            if name[:1] == "s" and name[1:].isdigit():
+                raise fail("MDC201", f"unknown type '{name}'; did you mean 'i{name[1:]}'?", span,
+                           hint="signed bit-vectors are spelt i8, i16, i32, i64 (the kernel's s8 .. s64)")
             raise unknown_name("type", name, span, list(self.decls.types) + ["bool", "u8", "u16", "u32", "u64"])
         if name in self.in_progress:
             raise fail("MDC208", f"type '{name}' refers to itself", span)
@@ -160,13 +164,13 @@ class TypeLowering:
                 seen[f.name] = f.span
                 t = self.resolve_type(f.type_expr)
                 if not isinstance(t, ir.BitsType):
-                    raise type_mismatch(f"layout fields are bit-vectors (u1..u64), not {t}", f.type_expr.span)
+                    raise type_mismatch(f"layout fields are bit-vectors (u1..u64, i1..i64), not {t}", f.type_expr.span)
                 word = self.const_int(f.word)
                 bit = self.const_int(f.bit) if f.bit is not None else 0
                 if not (0 <= word < words and 0 <= bit and bit + t.width <= ir.WORD_BITS):
                     raise fail("MDC307", f"field '{f.name}' (word {word}, bits {bit}..{bit + t.width - 1}) lies "
                                f"outside layout '{decl.name}' ({words} words of {ir.WORD_BITS} bits)", f.span)
-                fields.append(ir.LayoutField(f.name, view, word, bit, t.width))
+                fields.append(ir.LayoutField(f.name, view, word, bit, t.width, t.signed))
         return ir.LayoutType(decl.name, words, tuple(fields))
 
     def _check_domain(self, t: ir.Type, span: Span | None) -> ir.FiniteType:

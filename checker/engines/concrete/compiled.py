@@ -220,11 +220,15 @@ class Compiler:
                 fa = self.expr(arg)
                 fc = self._check(check) if check is not None else None
                 mask = t.mask if isinstance(t, ir.BitsType) else None
+                have = arg.type
+                number = have.number if isinstance(have, ir.BitsType) and have.signed else None
 
                 def convert(st: dict, lc: dict, memo: dict | None) -> Value:
                     v = fa(st, lc, memo)
                     if fc is not None:
                         fc(st, lc, memo)
+                    if number is not None:
+                        v = number(v)  # type: ignore[arg-type]
                     return v if mask is None else v & mask  # type: ignore[operator]
                 return convert
         raise AssertionError(e)
@@ -254,7 +258,10 @@ class Compiler:
             return lambda st, lc, memo: bool(fl(st, lc, memo)) or bool(fr(st, lc, memo))
         if op == "implies":
             return lambda st, lc, memo: (not fl(st, lc, memo)) or bool(fr(st, lc, memo))
-        if op in _COMPARE:
+        operand_type = e.left.type
+        if isinstance(operand_type, ir.BitsType) and operand_type.signed and op in ir.SIGNED_OPS:
+            f = ir.signed_bits_op(op, operand_type)
+        elif op in _COMPARE:
             f = _COMPARE[op]
         elif isinstance(e.type, ir.BitsType):
             f = _bits_op(op, e.type.width)

@@ -208,10 +208,7 @@ def _convert(e: ir.Convert, env: Env) -> object:
     v = evaluate(e.arg, env)
     if e.check is not None:
         _check(e.check, env)
-    t = e.type
-    if isinstance(t, ir.BitsType):
-        return v & t.mask  # type: ignore[operator]
-    return v
+    return ir.convert_bits(v, e.arg.type, e.type)  # type: ignore[arg-type]
 
 
 def _check(check: ir.Check, env: Env) -> None:
@@ -259,6 +256,9 @@ def _binary(e: ir.Binary, env: Env) -> object:
     b = evaluate(e.right, env)
     if e.check is not None:
         _check(e.check, env)
+    operand_type = e.left.type
+    if isinstance(operand_type, ir.BitsType) and operand_type.signed and op in ir.SIGNED_OPS:
+        return ir.signed_bits_op(op, operand_type)(a, b)  # type: ignore[arg-type]
     compare = _COMPARE.get(op)
     if compare is not None:
         return compare(a, b)
@@ -520,8 +520,8 @@ def format_value(v: object, t: ir.Type) -> str:
             return "true" if v else "false"
         case ir.IntType():
             return str(v)
-        case ir.BitsType(width=w):
-            return f"{v:#x}" if w > 4 else str(v)
+        case ir.BitsType(width=w, signed=signed):
+            return str(t.number(v)) if signed else f"{v:#x}" if w > 4 else str(v)  # type: ignore[arg-type]
         case ir.EnumType(members=members):
             return members[v]  # type: ignore[index]
         case ir.RecordType(fields=fields):
@@ -545,7 +545,7 @@ def flatten(value: object, t: ir.Type, prefix: str) -> list[tuple[str, object, i
             if isinstance(cell, int):
                 out.append((f"{prefix}.{label}", value[cell], ir.BitsType(ir.WORD_BITS)))  # type: ignore[index]
             else:
-                out.append((f"{prefix}.{label}", field_bits(value, cell), ir.BitsType(cell.width)))  # type: ignore[arg-type]
+                out.append((f"{prefix}.{label}", field_bits(value, cell), cell.type))  # type: ignore[arg-type]
         return out
     if isinstance(t, ir.RecordType):
         out = []

@@ -305,13 +305,16 @@ class Encoder:
         if isinstance(want, ir.IntType) and isinstance(have, ir.IntType):
             return self.resize_int(v, scalar_width(want))
         if isinstance(want, ir.IntType) and isinstance(have, ir.BitsType):
+            if have.signed:
+                return self.resize_int(v, scalar_width(want))
             return self.resize_int(z3.ZeroExt(1, v), scalar_width(want)) if scalar_width(want) > v.size() \
                 else z3.Extract(scalar_width(want) - 1, 0, v)
         if isinstance(want, ir.BitsType) and isinstance(have, ir.IntType):
             return self.resize_int(v, want.width)
         if isinstance(want, ir.BitsType) and isinstance(have, ir.BitsType):
             if want.width > have.width:
-                return z3.ZeroExt(want.width - have.width, v)
+                extend = z3.SignExt if have.signed else z3.ZeroExt
+                return extend(want.width - have.width, v)
             return z3.Extract(want.width - 1, 0, v) if want.width < have.width else v
         raise AssertionError((have, want))
 
@@ -351,9 +354,14 @@ class Encoder:
                 w = max(a.size(), b.size())  # type: ignore[union-attr]
                 a, b = self.resize_int(a, w), self.resize_int(b, w)  # type: ignore[arg-type]
                 return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]  # type: ignore[operator]
+            if operand_type.signed:  # type: ignore[union-attr]
+                return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]  # type: ignore[operator]
             return {"lt": z3.ULT, "le": z3.ULE, "gt": z3.UGT, "ge": z3.UGE}[op](a, b)
         t = e.type
         shift = _power_of_two(e.right) if op in ("div", "mod") else None
+        if isinstance(t, ir.BitsType) and t.signed and op in ("div", "mod", "shr"):
+            # z3's `/` and `>>` on bit-vectors are bvsdiv and bvashr; SRem's sign is the dividend's, as C's %
+            return a / b if op == "div" else z3.SRem(a, b) if op == "mod" else a >> b  # type: ignore[operator]
         if shift is not None and isinstance(t, ir.BitsType):
             # unsigned division by 2^k is a shift; the remainder is the low k bits
             return z3.LShR(a, shift) if op == "div" else a & ((1 << shift) - 1)  # type: ignore[operator, arg-type]
@@ -470,7 +478,7 @@ class Encoder:
                 assert isinstance(t, ir.RecordType)
                 t = t.field_type(step.name)  # type: ignore[assignment]
             elif isinstance(step, ir.BitsStep):
-                t = ir.BitsType(step.field.width)
+                t = step.field.type
             else:
                 assert isinstance(t, ir.ArrayType)
                 t = t.elem
