@@ -282,6 +282,24 @@ def test_no_warning_for_constants_ranges_binders_or_the_checks_mdcheck_adds():
     assert "warning" not in err
 
 
+def test_a_signed_counter_compared_with_zero_or_minus_one_is_no_warning():
+    """An iN holds negative numbers: `r >= 0` and `m > -1` depend on the value; only a bound of the
+    type itself decides a comparison."""
+    code, _, err = check(spec(
+        "var r: i32",
+        "var m: i8",
+        "init { r = 1; m = -1 }",
+        "action step() {",
+        "  require r >= 0 && m > -1 || true",
+        "  require m >= -128 || true",       # 7
+        "  r = r - 1",
+        "}",
+    ))
+    assert code in (0, 1), err
+    assert heads(err, "warning") == [("spec.md:7:11", "MDC701")]
+    assert "`m >= -128` is always true: m is i8 (-128..127)" in err
+
+
 def test_warnings_are_printed_under_quiet_and_carried_in_json_and_sarif():
     _, _, err = check(LINTED, "-q")
     assert len(heads(err, "warning")) == 3

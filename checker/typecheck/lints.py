@@ -50,12 +50,15 @@ def _literal(e: s.Expr) -> int | None:
 
 
 def _fixed_interval(e: ir.Expr) -> tuple[str, int, int, int | None] | None:
-    """(type as written, lo, hi, width if a literal compared with it becomes a uN)."""
+    """(type as written, lo, hi, width if a literal compared with it becomes a uN); an iN
+    holds negative numbers, so a negative literal stays what it is."""
     if isinstance(e.type, ir.BitsType):
-        return str(e.type), 0, e.type.mask, e.type.width
+        values = e.type.values
+        return str(e.type), values.lo, values.hi, None if e.type.signed else e.type.width
     if isinstance(e, ir.Convert) and isinstance(e.type, ir.IntType) and isinstance(e.arg.type, ir.BitsType) \
             and e.check is None:
-        return f"the int of a {e.arg.type}", 0, e.arg.type.mask, None
+        values = e.arg.type.values
+        return f"the int of a {e.arg.type}", values.lo, values.hi, None
     return None
 
 
@@ -84,8 +87,10 @@ def _warning(e: s.BinaryOp, operand: s.Expr, type_name: str, lo: int, hi: int, v
     message = (f"`{text}` is always {'true' if outcome else 'false'}: {side} is {type_name} ({lo}..{hi})"
                + (f" and {value} becomes {compared} as a {type_name}" if compared != value else ""))
     if value < 0 or (value == 0 and e.op in (">=", "<=")):
-        hint = (f"a {type_name} is never negative; for a value that can be, declare a range type such as "
-                f"-1..N" + (f", or did you mean `{side} > 0`?" if value == 0 else ""))
+        signed = "i" + type_name[1:] if type_name.startswith("u") else "i32"
+        hint = (f"a {type_name} is never negative; for a value that can be, declare it {signed} (signed, as "
+                f"the kernel's atomic_t) or a range type such as -1..N"
+                + (f", or did you mean `{side} > 0`?" if value == 0 else ""))
     else:
         hint = f"check the bound: {side} can only be {lo}..{hi}"
     return Diagnostic("MDC701", message, e.span, hint, severity="warning")
