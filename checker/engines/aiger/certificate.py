@@ -340,7 +340,7 @@ def _arguments(application: z3.ExprRef) -> list[z3.ExprRef]:
     ctx = application.ctx
     c = ctx.ref()
     app = z3.z3core.Z3_to_app(c, application.as_ast())
-    return [z3.z3._to_expr_ref(z3.z3core.Z3_get_app_arg(c, app, k), ctx)
+    return [z3.ExprRef(z3.z3core.Z3_get_app_arg(c, app, k), ctx)  # not _to_expr_ref: its sort dispatch costs
             for k in range(z3.z3core.Z3_get_app_num_args(c, app))]
 
 
