@@ -25,15 +25,6 @@ class Equivalences:
     ands: tuple[tuple[int, int, int], ...]  # (variable, operand, operand) literals, operands first
     zero: tuple[int, ...]                   # per proved pair: a literal that is 0 when the pair is equal
 
-    def supports(self) -> list[frozenset[str]]:
-        """Per pair, the latch bits its two nodes read."""
-        reads: dict[int, frozenset[str]] = {0: frozenset()}
-        for variable, (is_latch, name) in enumerate(self.leaves, start=1):
-            reads[variable] = frozenset((name,)) if is_latch else frozenset()
-        for variable, left, right in self.ands:
-            reads[variable] = reads[left >> 1] | reads[right >> 1]
-        return [reads[literal >> 1] for literal in self.zero]
-
     def reads_inputs(self) -> list[bool]:
         """Per pair, whether its nodes read an input bit."""
         reads = {0: False}
