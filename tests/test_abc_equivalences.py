@@ -78,3 +78,10 @@ def test_recheck_needs_scorrs_pairs_and_rejects_a_false_pair_or_dropped_clauses(
                  if is_latch and bit != "mdcheck.initialized")
     false_pair = replace(pairs, zero=pairs.zero + (2 * latch,))
     assert not certificate.recheck(circuit, merged + pdrs, outputs, None, 1, false_pair).holds
+
+
+def test_a_pair_over_a_bit_the_circuit_does_not_have_fails_the_recheck():
+    circuit = export(tag_level_without_lemmas(2))
+    stranger = equivalences.Equivalences(((True, "no-such-bit"),), (), (2,))
+    result = certificate.recheck(circuit, [], circuit.outputs, None, 1, stranger)
+    assert not result.holds and "no-such-bit" in result.reason

@@ -114,7 +114,11 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     clause_terms = [_or(ctx, [bits[name] if value else negative[name] for name, value in clause]) for clause in clauses]
     cells = _clause_cells(circuit, clauses)
     leaves_now = _state_leaves(circuit, circuit.state)
-    pairs = _pairs(circuit, equivalences, bits, leaves_now)
+    try:
+        pairs = _pairs(circuit, equivalences, bits, leaves_now)
+    except KeyError as unknown:
+        return Recheck(False, f"an equivalence reads {unknown}, which is no bit of the circuit",
+                       time.monotonic() - started)
     before = _and(ctx, clause_terms or [true])
     whole = _and(ctx, [before, *pairs.fresh])  # ... and the pairs, over any inputs
     with_inputs = _and(ctx, pairs.now or [true])  # ... over the frame's own inputs
