@@ -6,8 +6,8 @@
    ABC's bmc3 to the configuration's depth, the counterexamples, each trace replayed; and
    Z3's BMC to the same depth.
 2. specs/ptdesc_tags.md `fixed` with every lemma removed, at each page count: ABC's proof
-   (scorr, pdr, Z3's re-check of the invariant), the circuit's size before and after
-   scorr; beside it k-induction (k = 1, with the spec's lemmas: without them it cannot)
+   (scorr -l, scorr -f, pdr, Z3's re-check of the invariant), the circuit's size before and
+   after the reduction, the node pairs signal correspondence proved ("pairs"); beside it k-induction (k = 1, with the spec's lemmas: without them it cannot)
    and Spacer (no lemmas).
 3. specs/ptdesc.md `fixed` (word-exact), lemmas removed: ABC's proof at each page count.
 
@@ -90,7 +90,8 @@ def proof_row(label: str, model: ir.Model, budget: float) -> None:
     proved = sum(isinstance(v, Proved) for v in run.verdicts.values())
     f = run.figures
     print(f"{label:28} {proved:>3}/{len(run.verdicts):<3} {f.get('latches', 0):>7} {f.get('ands', 0):>8} "
-          f"{f.get('reduced_latches', '-'):>7} {f.get('reduced_ands', '-'):>8} {f.get('export_seconds', 0):>7.2f} "
+          f"{f.get('reduced_latches', '-'):>7} {f.get('reduced_ands', '-'):>8} {f.get('equivalences', '-'):>6} "
+          f"{f.get('export_seconds', 0):>7.2f} "
           f"{f.get('abc_proof_seconds', '-'):>7} {f.get('recheck_seconds', '-'):>7} {total:>7.2f}"
           + ("" if not run.notes else "  " + "; ".join(run.notes)[:160]))
 
@@ -100,14 +101,14 @@ def z3_row(label: str, model: ir.Model, budget: float, use_pdr: bool) -> None:
     run = proving.check(model, proving.ProveOptions(0, 1, deadline(budget), None, use_pdr))
     total = time.monotonic() - started
     proved = sum(isinstance(v, Proved) for v in run.verdicts.values())
-    print(f"{label:28} {proved:>3}/{len(run.verdicts):<3} {'':>7} {'':>8} {'':>7} {'':>8} {'':>7} {'':>7} {'':>7} "
+    print(f"{label:28} {proved:>3}/{len(run.verdicts):<3} {'':>7} {'':>8} {'':>7} {'':>8} {'':>6} {'':>7} {'':>7} {'':>7} "
           f"{total:>7.2f}" + (f"  stopped: {run.stopped}" if run.stopped else ""))
 
 
 def header(title: str) -> None:
     print()
     print(title)
-    print(f"{'run':28} {'proved':>7} {'latches':>7} {'ANDs':>8} {'after scorr':>16} {'export':>7} "
+    print(f"{'run':28} {'proved':>7} {'latches':>7} {'ANDs':>8} {'after scorr':>16} {'pairs':>6} {'export':>7} "
           f"{'ABC':>7} {'re-check':>7} {'total':>7}")
 
 

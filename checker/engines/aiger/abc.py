@@ -43,6 +43,7 @@ def find_abc() -> str:
 class Script:
     name: str        # what it is, for notes: "bmc3", "scorr+pdr"
     commands: str    # ABC's commands, `;`-separated, run in the work directory
+    directory: str = ""  # ... or in this directory of it (for scripts that write files of the same name)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def race(binary: str, scripts: list[Script], workdir: Path, deadline: float | No
     running: dict[int, subprocess.Popen] = {}
     for k, s in enumerate(scripts):
         with open(logs[k], "w") as log:  # a file, not a pipe: a full pipe would stop ABC
-            running[k] = subprocess.Popen([binary, "-c", s.commands], cwd=workdir, stdout=log,
+            running[k] = subprocess.Popen([binary, "-c", s.commands], cwd=workdir / s.directory, stdout=log,
                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     answers: dict[int, Answer] = {}
 

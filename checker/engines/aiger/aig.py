@@ -175,9 +175,29 @@ class Aig:
         return bytes(out)
 
 
-def read_aiger_ascii_or_binary(data: bytes) -> tuple[list[int], list[tuple[int, int]], list[int], dict[int, tuple[int, int]]]:
+Parsed = tuple[list[int], list[tuple[int, int]], list[int], dict[int, tuple[int, int]]]
+
+
+def read_aiger_ascii_or_binary(data: bytes) -> Parsed:
     """(inputs, latches as (variable, next), outputs, ANDs variable -> operands) of an AIGER file
     that ABC wrote (binary "aig" or ASCII "aag"); variables as in the file."""
+    return _read_aiger(data)[0]
+
+
+def read_aiger_symbols(data: bytes) -> dict[str, str]:
+    """The symbol table of an AIGER file: "i0" -> the first input's name, "l0", "o0" ..."""
+    symbols: dict[str, str] = {}
+    for line in data[_read_aiger(data)[1]:].decode(errors="replace").splitlines():
+        if line == "c":
+            break
+        kind_number, _, name = line.partition(" ")
+        if kind_number[:1] in ("i", "l", "o") and kind_number[1:].isdigit():
+            symbols[kind_number] = name
+    return symbols
+
+
+def _read_aiger(data: bytes) -> tuple[Parsed, int]:
+    """What read_aiger_ascii_or_binary returns, and where the symbol table starts."""
     header_end = data.index(b"\n")
     kind, *numbers = data[:header_end].decode().split()
     m, i, l, o, a = (int(x) for x in numbers[:5])
@@ -203,7 +223,7 @@ def read_aiger_ascii_or_binary(data: bytes) -> tuple[list[int], list[tuple[int, 
         for _ in range(a):
             lhs, r0, r1 = (int(x) for x in line().split()[:3])
             ands[lhs >> 1] = (r0, r1)
-        return inputs, latches, outputs, ands
+        return (inputs, latches, outputs, ands), position
     inputs = list(range(1, i + 1))
     for k in range(l):
         latches.append((i + 1 + k, int(line().split()[0])))
@@ -223,4 +243,4 @@ def read_aiger_ascii_or_binary(data: bytes) -> tuple[list[int], list[tuple[int, 
             deltas.append(value)
         r0 = lhs - deltas[0]
         ands[lhs >> 1] = (r0, r0 - deltas[1])
-    return inputs, latches, outputs, ands
+    return (inputs, latches, outputs, ands), position

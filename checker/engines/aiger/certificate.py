@@ -2,7 +2,10 @@
 
 A certificate is a set of clauses over latch bits (by the circuit's latch names): PDR's
 invariant on the network it ran on, plus one clause pair for each latch ABC merged into
-another (or into a constant) before that. It proves the properties when, over Z3 terms
+another (or into a constant) before that; and, after signal correspondence, pairs of
+internal nodes (functions of the state's and the step's input bits) proved equal, which the
+invariant then holds equal in every state, whatever the inputs (`recheck` says how). It
+proves the properties when, over Z3 terms
 built by the encoder (not by the bit-blaster, so a bug in the export cannot make a proof):
 1. the reset state (nothing initialized, every cell 0) meets it;
 2. init, from any values in their types that meet its requires, makes a state that meets it;
@@ -27,6 +30,7 @@ import z3
 
 from checker import ir
 from checker.engines.aiger.answers import Clause
+from checker.engines.aiger.equivalences import Equivalences
 from checker.engines.aiger.export import INITIALIZED, Circuit, Output, leaves
 from checker.engines.symbolic.encoder import SymValue
 
@@ -81,7 +85,7 @@ CLAUSES_PER_QUERY = 500
 
 
 def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None,
-            workers: int = 1) -> Recheck:
+            workers: int = 1, equivalences: Equivalences | None = None) -> Recheck:
     """The four obligations above; with `workers` > 1 the queries run in that many threads,
     each in a Z3 context of its own (Z3 releases the GIL while it solves).
 
@@ -92,7 +96,13 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     over cells whose terms after the step are those before (once the arguments and the
     invariant's merged bits are put in) holds after the step because it held before. The
     cases share one incremental solver per thread, which takes the invariant before the
-    step once and each case in a push/pop scope."""
+    step once and each case in a push/pop scope.
+
+    `equivalences` (pairs of nodes over state and input bits) join the invariant as
+    "every pair is equal in the state, whatever the inputs": the hypotheses take them with
+    the frame's own inputs (in a case, tied to its arguments) and with fresh ones; that a
+    good step keeps them, over fresh inputs, is one query on the whole step (as clauses in
+    the cases, or one query per action, they made the re-check two to three times slower)."""
     started = time.monotonic()
     if not holds_at_reset(clauses):
         return Recheck(False, "the invariant does not hold in the reset state", time.monotonic() - started)
@@ -102,29 +112,44 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     bits = _bit_reader(circuit, circuit.state, initialized)
     negative = {name: _not(bit) for name, bit in bits.items()}
     clause_terms = [_or(ctx, [bits[name] if value else negative[name] for name, value in clause]) for clause in clauses]
-    before = _and(ctx, clause_terms or [true])
+    cells = _clause_cells(circuit, clauses)
     leaves_now = _state_leaves(circuit, circuit.state)
+    try:
+        pairs = _pairs(circuit, equivalences, bits, leaves_now)
+    except KeyError as unknown:
+        return Recheck(False, f"an equivalence reads {unknown}, which is no bit of the circuit",
+                       time.monotonic() - started)
+    before = _and(ctx, clause_terms or [true])
+    whole = _and(ctx, [before, *pairs.fresh])  # ... and the pairs, over any inputs
+    with_inputs = _and(ctx, pairs.now or [true])  # ... over the frame's own inputs
 
-    def invariant_after(state: dict[str, SymValue]) -> z3.BoolRef:
-        """The invariant over `state`, initialized."""
-        pairs = [(leaf, made) for leaf, made in zip(leaves_now, _state_leaves(circuit, state)) if not leaf.eq(made)]
-        return _substituted(before, pairs + [(initialized, true)])
+    def moved_to(state: dict[str, SymValue]) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+        """The substitution that puts `state`, initialized, for the state."""
+        made = [(leaf, made) for leaf, made in zip(leaves_now, _state_leaves(circuit, state)) if not leaf.eq(made)]
+        return made + [(initialized, true)]
 
     # the invariant fixes these cells in the state before, or ties them to others: Z3 gets
     # them so, which spares it bit-blasting the step on them (the invariant stays whole)
     known = _merged_state(circuit, clauses)
     queries: list[tuple[str, z3.BoolRef]] = [
         ("init makes a state outside the invariant",
-         _substituted(encoder.conj([before, z3.Not(initialized), terms.havoc_in_type, terms.init_alive,
-                                    z3.Not(invariant_after(terms.after_init))]), known)),
+         _substituted(encoder.conj([whole, z3.Not(initialized), terms.havoc_in_type, terms.init_alive, pairs.at_reset,
+                                    z3.Not(_substituted(whole, moved_to(terms.after_init)))]), known)),
         ("the invariant allows a frame that breaks " + ", ".join(sorted({o.prop for o in outputs})),
-         _substituted(encoder.conj([before, encoder.disj([terms.output(encoder, o, initialized) for o in outputs])]),
-                      known))]
+         _substituted(encoder.conj([before, with_inputs,
+                                    encoder.disj([terms.output(encoder, o, initialized) for o in outputs])]), known))]
+    if equivalences is not None and equivalences.zero:
+        queries.append(("an equivalence fails in the reset state", z3.Not(pairs.at_reset)))
+    if pairs.fresh:  # the pairs after a step, apart from the clauses' cases: one query (per action: slower)
+        broken = _or(ctx, [_not(pair) for pair in pairs.fresh])
+        queries.append(("a step breaks an equivalence", _substituted(encoder.conj(
+            [whole, with_inputs, initialized, terms.step_good, _substituted(broken, moved_to(terms.after_step))]),
+            known + [(initialized, true)])))
     cases, cover = _step_cases(circuit)
     if cover is not None:
         queries.append(("the step's cases miss a step in its types", encoder.conj([terms.step_in_type, z3.Not(cover)])))
     known_step = known + [(initialized, true)]
-    shared = _StepCases(circuit, clauses, clause_terms, leaves_now, known_step)
+    shared = _StepCases(circuit, cells, clause_terms, leaves_now, known_step, bool(pairs.now))
     step_cases = [query for chosen in cases for query in shared.queries(chosen)]
     # the largest cases (most clauses asked about) first, each to the thread with the least
     # so far; a thread then takes its cases in the order made (the small ones first: what
@@ -136,7 +161,7 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
         load[lightest] += step_cases[k][0]
         picked[lightest].append(k)
     chunks = [[step_cases[k][1] for k in sorted(chunk)] for chunk in picked]
-    step_before = _substituted(encoder.conj([before, initialized]), known_step)
+    step_before = _substituted(encoder.conj([before, with_inputs, initialized]), known_step)
     prepared: list[tuple[str, z3.BoolRef, list[z3.BoolRef] | None]] = [(what, query, None) for what, query in queries]
     threads = max(1, workers)
     prepared += [("a step leaves the invariant", step_before, chunk) for chunk in chunks]
@@ -152,6 +177,70 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     return Recheck(True, "", time.monotonic() - started, tuple(seconds for _, _, seconds in answers))
 
 
+@dataclass(frozen=True)
+class _Pairs:
+    now: list[z3.BoolRef]          # each pair, over the state and the frame's inputs
+    fresh: list[z3.BoolRef]        # ... over the state and fresh inputs
+    at_reset: z3.BoolRef           # every pair, in the reset state, over fresh inputs
+
+
+def _pairs(circuit: Circuit, equivalences: Equivalences | None, latch_bits: dict[str, z3.BoolRef],
+           leaves_now: list[z3.ExprRef]) -> _Pairs:
+    """The equivalences as Z3 terms over the state (nothing initialized and every cell 0,
+    for the reset state), the frame's inputs or fresh ones."""
+    ctx = circuit.encoder.ctx
+    if equivalences is None or not equivalences.zero:
+        return _Pairs([], [], circuit.encoder.true)
+    input_leaves = _input_leaves(circuit)
+    input_bits = _bit_reader_of(circuit.input_cells, {str(leaf): leaf for leaf in input_leaves}, ctx)
+    node: dict[int, z3.BoolRef] = {0: z3.BoolVal(False, ctx)}
+
+    def literal(lit: int) -> z3.BoolRef:
+        return _not(node[lit >> 1]) if lit & 1 else node[lit >> 1]
+    for variable, (is_latch, name) in enumerate(equivalences.leaves, start=1):
+        node[variable] = (latch_bits if is_latch else input_bits)[name]
+    for variable, left, right in equivalences.ands:
+        node[variable] = _and(ctx, [literal(left), literal(right)])
+    now = [_not(literal(lit)) for lit in equivalences.zero]
+    fresh = [(leaf, z3.Const(f"{leaf}!fresh", leaf.sort())) for leaf in input_leaves]
+    reset = [(leaf, _zero(leaf)) for leaf in leaves_now] + [(z3.Bool(INITIALIZED, ctx), circuit.encoder.false)]
+    at_reset = _substituted(_and(ctx, now), reset + fresh)
+    pack = z3.Function("mdcheck.pairs", *[z3.BoolSort(ctx)] * len(now), z3.BoolSort(ctx))
+    return _Pairs(now, _arguments(_substituted(pack(*now), fresh)), at_reset)
+
+
+def _zero(leaf: z3.ExprRef) -> z3.ExprRef:
+    return z3.BoolVal(False, leaf.ctx) if z3.is_bool(leaf) else z3.BitVecVal(0, leaf.size(), leaf.ctx)
+
+
+def _input_leaves(circuit: Circuit) -> list[z3.ExprRef]:
+    """The circuit's inputs as the encoder's constants: init's starting values, the action
+    selector, the actions' parameters (export.py's order)."""
+    out: list[z3.ExprRef] = []
+    for name, _ in circuit.model.state:
+        out.extend(leaves(circuit.havoc[name]))
+    if circuit.step.act is not None:
+        out.append(circuit.step.act)
+    for params in circuit.step.params:
+        for value in params.values():
+            out.extend(leaves(value))
+    return out
+
+
+def _bit_reader_of(cells, leaf_of: dict[str, z3.ExprRef], ctx: z3.Context) -> dict[str, z3.BoolRef]:
+    """bit name -> Z3 Bool, for these cells (each named as its leaf)."""
+    one = z3.BitVecVal(1, 1, ctx)
+    bits: dict[str, z3.BoolRef] = {}
+    for cell in cells:
+        leaf = leaf_of[cell.name]
+        if cell.is_bool:
+            bits[cell.name] = leaf
+        else:
+            for i in range(cell.width):
+                bits[f"{cell.name}[{i}]"] = z3.Extract(i, i, leaf) == one
+    return bits
+
+
 def _translated(what: str, query: z3.BoolRef, scoped: list[z3.BoolRef] | None
                 ) -> tuple[str, z3.BoolRef, list[z3.BoolRef] | None]:
     target = z3.Context()
@@ -163,10 +252,12 @@ class _StepCases:
     the arguments of one application (one substitution and one simplification per case do
     them all), the cells' terms before it, and the clauses about each cell."""
 
-    def __init__(self, circuit: Circuit, clauses: list[Clause], clause_terms: list[z3.BoolRef],
-                 leaves_now: list[z3.ExprRef], known_step: list[tuple[z3.ExprRef, z3.ExprRef]]):
+    def __init__(self, circuit: Circuit, cells: list[set[str]], clause_terms: list[z3.BoolRef],
+                 leaves_now: list[z3.ExprRef], known_step: list[tuple[z3.ExprRef, z3.ExprRef]],
+                 tie_inputs: bool):
         ctx = circuit.encoder.ctx
         self.circuit, self.leaves_now, self.known_step = circuit, leaves_now, known_step
+        self.tie_inputs = tie_inputs  # the hypotheses read the step's inputs: each case fixes them
         self.initialized, self.true = z3.Bool(INITIALIZED, ctx), circuit.encoder.true
         after_leaves = _state_leaves(circuit, circuit.terms.after_step)
         pack = z3.Function("mdcheck.cells", *[leaf.sort() for leaf in after_leaves], z3.BoolSort(ctx),
@@ -174,8 +265,8 @@ class _StepCases:
         self.now = _arguments(z3.simplify(_substituted(pack(*leaves_now, self.true), known_step)))[:-1]
         self.packed = pack(*after_leaves, circuit.terms.step_good)
         self.by_cell: dict[str, list[int]] = {}
-        for k, cells in enumerate(_clause_cells(circuit, clauses)):
-            for cell in cells:
+        for k, read in enumerate(cells):
+            for cell in read:
                 self.by_cell.setdefault(cell, []).append(k)
         self.negated = [_not(term) for term in clause_terms]
 
@@ -195,10 +286,11 @@ class _StepCases:
         pairs = [(leaf, a) for leaf, a in zip(self.leaves_now, after) if not leaf.eq(a)]
         pairs.append((self.initialized, self.true))
         out = []
+        ties = [variable == constant for variable, constant in chosen] if self.tie_inputs else []
         for start in range(0, len(picked), CLAUSES_PER_QUERY):
             chunk = picked[start:start + CLAUSES_PER_QUERY]
             goal = _substituted(_or(ctx, [self.negated[k] for k in chunk]), pairs)
-            out.append((len(chunk), _and(ctx, [good, goal])))
+            out.append((len(chunk), _and(ctx, [good, goal, *ties])))
         return out
 
 
@@ -240,7 +332,12 @@ def _not(term: z3.BoolRef) -> z3.BoolRef:
 
 
 def _arguments(application: z3.ExprRef) -> list[z3.ExprRef]:
-    return [application.arg(k) for k in range(application.num_args())]
+    """The application's arguments, through Z3's C API (z3's `arg` checks each in Python)."""
+    ctx = application.ctx
+    c = ctx.ref()
+    app = z3.z3core.Z3_to_app(c, application.as_ast())
+    return [z3.ExprRef(z3.z3core.Z3_get_app_arg(c, app, k), ctx)  # not _to_expr_ref: its sort dispatch costs
+            for k in range(z3.z3core.Z3_get_app_num_args(c, app))]
 
 
 def _state_leaves(circuit: Circuit, state: dict[str, SymValue]) -> list[z3.ExprRef]:
@@ -391,7 +488,7 @@ def _check(solver: z3.Solver, ctx: z3.Context, deadline: float | None) -> z3.Che
         timer.cancel()
 
 
-def describe(circuit: Circuit, clauses: list[Clause]) -> str:
+def describe(circuit: Circuit, clauses: list[Clause], equivalences: int = 0) -> str:
     """The invariant for people: which bits are constant or equal, and PDR's first clauses."""
     constant = [c for c in clauses if len(c) == 1]
     every = set(clauses)
@@ -401,6 +498,8 @@ def describe(circuit: Circuit, clauses: list[Clause]) -> str:
     cells = sorted({name.rsplit("[", 1)[0] for (name, _), in constant})
     text = (f"{len(clauses)} clauses over the latch bits: {len(constant)} bits constant (in {len(cells)} cells), "
             f"{len(pairs)} pairs of bits equal, {len(others)} further clauses")
+    if equivalences:
+        text += f"; and {equivalences} pairs of internal nodes equal (ABC's signal correspondence)"
     shown = [" | ".join(("" if value else "!") + name for name, value in c) for c in others[:SHOWN_CLAUSES]]
     if shown:
         text += "; the first of those: " + "; ".join(shown)
