@@ -78,6 +78,21 @@ def test_an_assert_left_out_still_ends_the_executions_it_fails(tmp_path: Path, e
     assert {"name": "y_small", "reason": "--property"} in config["not_checked"]
 
 
+def test_without_the_assert_the_selected_invariant_would_break(tmp_path: Path) -> None:
+    """The control for the test above: that test could not fail if x_at_most_3 held anyway."""
+    spec = tmp_path / "counter.md"
+    spec.write_text(SPEC.replace('    assert x < 3, "x stays below 3"\n', "")
+                    .replace('    expect "x stays below 3" violated\n', ""))
+    assert "x stays below 3" not in spec.read_text()
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["--no-timing", "--format", "json", "--engine", "bmc", "--config", "counter",
+                "--property", "x_at_most_3", str(spec)], out, err)
+    assert code == 1, err.getvalue()
+    [config] = json.loads(out.getvalue())["specs"][0]["configurations"]
+    [x_at_most_3] = [p for p in config["properties"] if p["name"] == "x_at_most_3"]
+    assert x_at_most_3["outcome"] == "VIOLATED" and x_at_most_3["depth"] == 4
+
+
 def test_the_full_run_does_break_what_the_selection_leaves_out(tmp_path: Path) -> None:
     code, doc = _json(tmp_path, "--config", "counter")
     assert code == 0
