@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_proofs import PAIR as PROOFS_PAIR
 from wall import HANG_SECONDS
 
 from checker.cli import run
@@ -243,18 +244,9 @@ def test_json_junit_and_sarif_state_the_disabled_invariant(tmp_path):
     assert listed == {"crash": ["y_small"], "everything": []}
 
 
-# y_small alone is not inductive (y = 5, x = 0 steps to y = 6); with `same` assumed it is.
-PAIR = """
-    var x: 0..10
-    var y: 0..10
-    init { x = 0; y = 0 }
-    action reset() { x = 0; y = 0 }
-    action step() {
-        require x < 5
-        x += 1
-        y += 1
-    }
-    invariant y_small: y <= 5
+# y_small alone is not inductive (y = 5, x = 0 steps to y = 6); with `same` assumed it is
+# (test_proofs.py's PAIR, with `same` as an invariant that a configuration can disable).
+PAIR = PROOFS_PAIR + """
     invariant same: x == y
     config both { depth 2 }
     config alone {
