@@ -3,7 +3,7 @@
     python bench/abc_figures.py [--budget SECONDS] [--tag-pages 8 16 32 64] [--word-pages 4 8] [--skip-z3]
 
 1. Every seed crash configuration of specs/ptdesc.md (word-exact, its configured size):
-   ABC's bmc3 to the configuration's depth, the counterexamples, each trace replayed; and
+   ABC's bmc2 to the configuration's depth, the counterexamples, each trace replayed; and
    Z3's BMC to the same depth.
 2. specs/ptdesc_tags.md `fixed` with every lemma removed, at each page count: ABC's proof
    (scorr -l, scorr -f, pdr, Z3's re-check of the invariant), the circuit's size before and
@@ -52,7 +52,7 @@ def deadline(budget: float) -> float:
 
 def crashes(budget: float, skip_z3: bool) -> None:
     print("1. seed crash configurations (specs/ptdesc.md, word-exact), BMC only")
-    print("   refute: bmc3 on each output of the expected violations, at once, each run writing its counterexample; "
+    print("   refute: bmc2 (bmc3 where it finds nothing) on each output of the expected violations, at once, each run writing its counterexample; "
           "cex: counterexamples of the other properties; rest: bmc3 on the other properties to the depth; "
           "Z3 BMC: every property to the depth")
     print(f"{'config':22} {'depth':>5} {'latches':>7} {'ANDs':>8} {'export':>7} {'refute':>6} {'cex':>6} {'rest':>6} "

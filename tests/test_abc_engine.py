@@ -232,6 +232,22 @@ def test_counter_shortest_violation_and_proof():
     assert isinstance(run.verdicts["range_n"], Violated) and run.verdicts["range_n"].depth == 8
 
 
+@needs_abc
+@pytest.mark.parametrize("depth", [5, 6])
+def test_expected_violation_found_by_bmc2_or_settled_by_bmc3(depth):
+    """The expected violation is searched with bmc2 first. At depth 6 it finds the shortest
+    trace; at depth 5 it finds nothing, which settles nothing, and bmc3 must say the frames
+    are clean (HOLDS to 5), never UNKNOWN or a proof."""
+    model = lower_text(COUNTER)
+    run = check(model, AbcOptions(depth, prove=False))
+    verdict = run.verdicts["small"]
+    if depth == 6:
+        assert isinstance(verdict, Violated) and verdict.depth == 6
+        replay(model, verdict.trace, model.property("small"))
+    else:
+        assert isinstance(verdict, HoldsToDepth) and verdict.depth == 5
+
+
 # ---------------------------------------------------------------------------
 # the re-check of ABC's invariant
 

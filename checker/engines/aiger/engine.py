@@ -1,7 +1,8 @@
 """`--engine abc`: the model as an AIGER circuit, checked by Berkeley ABC.
 
-1. BMC of the properties the configuration expects to be violated: `bmc3` on each of their
-   outputs alone, to the depth. ABC checks the frames in order, so an output's first
+1. BMC of the properties the configuration expects to be violated: `bmc2` on each of their
+   outputs alone, to the depth (then `bmc3` on those it found nothing in: only bmc3 says
+   reliably how many frames are clean). ABC checks the frames in order, so an output's first
    failing frame is its shortest depth (export.py states why); the run writes its
    counterexample, read back as a Trace.
 2. Proof of the others: `scorr -l` (merging latches equal in every reachable state), then
@@ -97,14 +98,18 @@ def _refute(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, r
     the failing step, as BMC asks about a step before the state it makes)."""
     depth, frames = options.depth, options.depth + 2
     positions = circuit.outputs_of(props)
-    scripts = []
     for k in positions:
         (workdir / f"refute{k}.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k]], [circuit.outputs[k].name]))
-        scripts.append(abc.Script(f"refute{k}", f"read_aiger refute{k}.aig; bmc3 -F {frames}"
-                                  f"{_time_limit(options.deadline)}; write_cex -n -f refute{k}.txt"))
-    tell(f"ABC bmc3 to depth {depth}: {', '.join(props)}")
-    answers_of = dict(zip(positions, abc.race(binary, scripts, workdir, options.deadline, lambda a: False)))
-    run.figures["refute_seconds"] = round(max((a.seconds for a in answers_of.values()), default=0.0), 2)
+    tell(f"ABC bmc2 to depth {depth}: {', '.join(props)}")
+    answers_of = _first_failures(binary, workdir, options, positions, frames, "bmc2")
+    seconds = max((a.seconds for a in answers_of.values()), default=0.0)
+    unsettled = [k for k in positions if answers.failing_output(answers_of[k].output) is None]
+    if unsettled:  # bmc2 found no failure: bmc3 says how far each frame is settled
+        tell(f"ABC bmc3 to depth {depth}: {', '.join(props)}")
+        again = _first_failures(binary, workdir, options, unsettled, frames, "bmc3")
+        answers_of.update(again)
+        seconds += max(a.seconds for a in again.values())
+    run.figures["refute_seconds"] = round(seconds, 2)
     for name in props:
         mine = [k for k in positions if circuit.outputs[k].prop == name]
         found = []
@@ -136,6 +141,20 @@ def _refute(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, r
             except (BadWitness, OSError) as bad:
                 run.verdicts[name] = Unknown(f"ABC's counterexample for '{name}' does not fit the circuit: {bad}",
                                              at - 1)
+
+
+def _first_failures(binary: str, workdir: Path, options: AbcOptions, positions: list[int], frames: int,
+                    command: str) -> dict[int, abc.Answer]:
+    """`command` ("bmc2" or "bmc3") on each refute{k}.aig to `frames` frames, all at once, each
+    writing its counterexample. Both check frame by frame, so a failing frame they report is
+    the output's first (ABC's sources: bmc2 solves each frame's targets before building the
+    next). Only bmc3 reports reliably how far it settled a run that found nothing: bmc2 says
+    "No output failed" in fewer frames than it checked, and the same about a run its time
+    limit stopped, so a bmc2 run without a failure settles nothing here."""
+    scripts = [abc.Script(f"refute{k}", f"read_aiger refute{k}.aig; {command} -F {frames}"
+                                        f"{_time_limit(options.deadline)}; write_cex -n -f refute{k}.txt")
+               for k in positions]
+    return dict(zip(positions, abc.race(binary, scripts, workdir, options.deadline, lambda a: False)))
 
 
 def _bounded(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun, props: list[str],
@@ -199,7 +218,7 @@ def _counterexamples(circuit: Circuit, binary: str, workdir: Path, options: AbcO
         for number, (name, (_, k, frame)) in enumerate(batch):
             aig = f"cex{number}.aig"
             (workdir / aig).write_bytes(circuit.aig.aiger([circuit.aig.outputs[k]], [circuit.outputs[k].name]))
-            scripts.append(abc.Script(f"cex{number}", f"read_aiger {aig}; bmc3 -F {frame + 1}"
+            scripts.append(abc.Script(f"cex{number}", f"read_aiger {aig}; bmc2 -F {frame + 1}"
                                       f"{_time_limit(options.deadline)}; write_cex -n -f cex{number}.txt"))
         tell(f"ABC: counterexamples for {', '.join(name for name, _ in batch)}")
         raced = abc.race(binary, scripts, workdir, options.deadline, lambda a: False)
