@@ -85,3 +85,31 @@ def test_a_pair_over_a_bit_the_circuit_does_not_have_fails_the_recheck():
     stranger = equivalences.Equivalences(((True, "no-such-bit"),), (), (2,))
     result = certificate.recheck(circuit, [], circuit.outputs, None, 1, stranger)
     assert not result.holds and "no-such-bit" in result.reason
+
+
+@needs_abc
+def test_recheck_needs_the_latch_merges_signal_correspondence_prints(tmp_path):
+    """With the lemmas, signal correspondence alone proves the tag-level model at 2 pages
+    (nothing is left for PDR). Its dump holds only the pairs it asked the SAT solver about:
+    latches that became structurally equal in the induction frame are missing from it,
+    and `scorr -f -w` prints them. Without those merges the pairs do not imply the
+    properties; with them the re-check accepts."""
+    model = lower(collect_declarations(load_spec(str(REPO / "specs/ptdesc_tags.md"))), "fixed", {"NPAGES": 2})
+    circuit = export(model)
+    (tmp_path / "prove.aig").write_bytes(circuit.aig.aiger())
+    name, directory, reduce, pdr = engine.PROOFS[0]
+    (tmp_path / directory).mkdir()
+    script = abc.Script(name, f"read_aiger ../prove.aig; {reduce}; {pdr} -d -I inv.pla", directory)
+    answer = abc.run(abc.find_abc(), script, tmp_path, None)
+    assert answers.proof_status(answer.output) == "proved" and answers.sizes(answer.output) == (0, 0), answer.output
+    reset = {bit: False for bit in circuit.aig.latch_names}
+    latch_correspondence, signal_correspondence = answer.output.split("Here are the flop equivalences:")[1:]
+    every_merge = answers.merged_latches(answer.output, reset)
+    merges_of_scorr_l = answers.merged_latches(latch_correspondence, reset)
+    assert every_merge is not None and merges_of_scorr_l is not None
+    assert answers.merged_latches(signal_correspondence, reset), "scorr -f -w printed no merge"
+    pairs = engine._pairs(tmp_path / directory)
+    assert isinstance(pairs, equivalences.Equivalences)
+    assert certificate.recheck(circuit, every_merge, circuit.outputs, None, 1, pairs).holds
+    without = certificate.recheck(circuit, merges_of_scorr_l, circuit.outputs, None, 1, pairs)
+    assert not without.holds and "allows a frame that breaks" in without.reason
