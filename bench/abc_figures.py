@@ -10,6 +10,8 @@
    after the reduction, the node pairs signal correspondence proved ("pairs"); beside it k-induction (k = 1, with the spec's lemmas: without them it cannot)
    and Spacer (no lemmas).
 3. specs/ptdesc.md `fixed` (word-exact), lemmas removed: ABC's proof at each page count.
+4. The other configurations of specs/ptdesc.md, whole (lemmas kept, as `mdcheck` runs them):
+   `--engine abc --jobs 2` beside k-induction in its default proof budget.
 
 Each engine run gets --budget seconds of wall clock (default 300). Times are wall seconds
 on this machine; "engine" is the time in ABC's processes.
@@ -26,6 +28,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from checker import ir  # noqa: E402
+from checker.cli.options import DEFAULT_PROOF_RLIMIT  # noqa: E402
 from checker.engines.aiger.engine import AbcOptions, check  # noqa: E402
 from checker.engines.concrete.replay import ReplayError, replay  # noqa: E402
 from checker.engines.symbolic import bmc, proving  # noqa: E402
@@ -129,6 +132,34 @@ def word_exact(pages: list[int], budget: float) -> None:
         proof_row(f"ABC, {n} pages", without_lemmas(model_of("specs/ptdesc.md", "fixed", n)), budget)
 
 
+def whole_configurations(budget: float, skip_z3: bool) -> None:
+    """Each crash configuration as `--engine abc --jobs 2` checks it (its violations, a proof of
+    the rest, BMC of what is left), beside what `--engine auto` does without coverage:
+    k-induction within the default proof budget, then BMC."""
+    print()
+    print("4. specs/ptdesc.md configurations, whole: ABC (--jobs 2) against k-induction in its default budget")
+    print(f"{'config':22} {'violated':>8} {'proved':>7} {'bounded':>7} {'ABC total':>9} {'proof':>7} {'re-check':>8} "
+          f"{'k-ind proved':>12} {'k-ind total':>11}")
+    for config in CRASHES + ["thp_separate", "boot_early", "boot_late"]:
+        model = model_of("specs/ptdesc.md", config)
+        depth = model.depth if model.depth is not None else 6
+        started = time.monotonic()
+        run = check(model, AbcOptions(depth, deadline(budget), jobs=2))
+        total = time.monotonic() - started
+        counts = [sum(isinstance(v, kind) for v in run.verdicts.values()) for kind in (Violated, Proved)]
+        bounded = len(run.verdicts) - sum(counts)
+        f = run.figures
+        z3_proved, z3_total = "-", "-"
+        if not skip_z3:
+            started = time.monotonic()
+            z3_run = proving.check(model, proving.ProveOptions(depth, 3, deadline(budget), DEFAULT_PROOF_RLIMIT))
+            z3_total = f"{time.monotonic() - started:.1f}"
+            z3_proved = f"{sum(isinstance(v, Proved) for v in z3_run.verdicts.values())}/{len(z3_run.verdicts)}"
+        print(f"{config:22} {counts[0]:>8} {counts[1]:>7} {bounded:>7} {total:>9.1f} "
+              f"{f.get('proof_seconds', '-'):>7} {f.get('recheck_seconds', '-'):>8} {z3_proved:>12} {z3_total:>11}"
+              + ("" if not run.notes else "  " + "; ".join(run.notes)[:160]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=300.0, help="wall seconds per engine run (default 300)")
@@ -137,7 +168,7 @@ def main() -> None:
                         help="page counts Spacer runs at (default 8: it proves nothing at 8 or 16 in 300 s)")
     parser.add_argument("--word-pages", type=int, nargs="*", default=[4, 8])
     parser.add_argument("--skip-z3", action="store_true", help="leave out Z3's engines")
-    parser.add_argument("--only", choices=("crashes", "tags", "words"), help="one part only")
+    parser.add_argument("--only", choices=("crashes", "tags", "words", "configs"), help="one part only")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; {args.budget:.0f} s per engine run")
     if args.only in (None, "crashes"):
@@ -146,6 +177,8 @@ def main() -> None:
         tag_level(args.tag_pages, args.spacer_pages, args.budget, args.skip_z3)
     if args.only in (None, "words"):
         word_exact(args.word_pages, args.budget)
+    if args.only in (None, "configs"):
+        whole_configurations(args.budget, args.skip_z3)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ MAX_STEP_CASES = 4096  # (action, arguments) cases above which the step is one c
 # the clauses one query of a case asks about: a case asking about more is several queries
 # (on the tag-level spec at 16 pages, 500 a query: 5.7 s; all at once: 9.8 s; 100: 7.7 s)
 CLAUSES_PER_QUERY = 500
+# that a step keeps the pairs is asked in queries about this many pairs each, at most
+# (specs/ptdesc.md boot_late, 4,332 pairs, 2 threads: one query 66 s; 2: 34 s; 4: 27 s; 8: 35 s)
+PAIRS_PER_QUERY = 1100
 
 
 def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None,
@@ -101,8 +104,9 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     `equivalences` (pairs of nodes over state and input bits) join the invariant as
     "every pair is equal in the state, whatever the inputs": the hypotheses take them with
     the frame's own inputs (in a case, tied to its arguments) and with fresh ones; that a
-    good step keeps them, over fresh inputs, is one query on the whole step (as clauses in
-    the cases, or one query per action, they made the re-check two to three times slower)."""
+    good step keeps them, over fresh inputs, is asked on the whole step, in queries about
+    PAIRS_PER_QUERY pairs at most (as clauses in the cases, or one query per action, they made
+    the re-check two to three times slower)."""
     started = time.monotonic()
     if not holds_at_reset(clauses):
         return Recheck(False, "the invariant does not hold in the reset state", time.monotonic() - started)
@@ -140,11 +144,14 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
                                     encoder.disj([terms.output(encoder, o, initialized) for o in outputs])]), known))]
     if equivalences is not None and equivalences.zero:
         queries.append(("an equivalence fails in the reset state", z3.Not(pairs.at_reset)))
-    if pairs.fresh:  # the pairs after a step, apart from the clauses' cases: one query (per action: slower)
-        broken = _or(ctx, [_not(pair) for pair in pairs.fresh])
-        queries.append(("a step breaks an equivalence", _substituted(encoder.conj(
-            [whole, with_inputs, initialized, terms.step_good, _substituted(broken, moved_to(terms.after_step))]),
-            known + [(initialized, true)])))
+    if pairs.fresh:  # the pairs after a step, apart from the clauses' cases (per action: slower)
+        queries_needed = -(-len(pairs.fresh) // PAIRS_PER_QUERY)
+        size = -(-len(pairs.fresh) // queries_needed)  # as even as can be
+        for start in range(0, len(pairs.fresh), size):
+            broken = _or(ctx, [_not(pair) for pair in pairs.fresh[start:start + size]])
+            queries.append(("a step breaks an equivalence", _substituted(encoder.conj(
+                [whole, with_inputs, initialized, terms.step_good, _substituted(broken, moved_to(terms.after_step))]),
+                known + [(initialized, true)])))
     cases, cover = _step_cases(circuit)
     if cover is not None:
         queries.append(("the step's cases miss a step in its types", encoder.conj([terms.step_in_type, z3.Not(cover)])))
