@@ -113,3 +113,15 @@ def test_recheck_needs_the_latch_merges_signal_correspondence_prints(tmp_path):
     assert certificate.recheck(circuit, every_merge, circuit.outputs, None, 1, pairs).holds
     without = certificate.recheck(circuit, merges_of_scorr_l, circuit.outputs, None, 1, pairs)
     assert not without.holds and "allows a frame that breaks" in without.reason
+
+
+@pytest.mark.parametrize("count,most", [(0, 5), (1, 5), (5, 5), (6, 5), (4332, 1100), (1663, 1100), (838, 1100)])
+def test_the_pairs_a_step_must_keep_are_asked_in_parts_that_cover_them(count, most):
+    """Every pair is asked about once, in order, in parts of at most `most` and nearly equal
+    size: a part lost here would be a pair the re-check never checks after a step."""
+    items = list(range(count))
+    parts = certificate.even_parts(items, most)
+    assert [x for part in parts for x in part] == items
+    assert all(0 < len(part) <= most for part in parts)
+    assert len(parts) == -(-count // most)
+    assert not parts or max(map(len, parts)) - min(map(len, parts)) <= 1

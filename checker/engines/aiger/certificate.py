@@ -145,10 +145,8 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     if equivalences is not None and equivalences.zero:
         queries.append(("an equivalence fails in the reset state", z3.Not(pairs.at_reset)))
     if pairs.fresh:  # the pairs after a step, apart from the clauses' cases (per action: slower)
-        queries_needed = -(-len(pairs.fresh) // PAIRS_PER_QUERY)
-        size = -(-len(pairs.fresh) // queries_needed)  # as even as can be
-        for start in range(0, len(pairs.fresh), size):
-            broken = _or(ctx, [_not(pair) for pair in pairs.fresh[start:start + size]])
+        for part in even_parts(pairs.fresh, PAIRS_PER_QUERY):
+            broken = _or(ctx, [_not(pair) for pair in part])
             queries.append(("a step breaks an equivalence", _substituted(encoder.conj(
                 [whole, with_inputs, initialized, terms.step_good, _substituted(broken, moved_to(terms.after_step))]),
                 known + [(initialized, true)])))
@@ -182,6 +180,21 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
         if result == z3.sat:
             return Recheck(False, what, time.monotonic() - started)
     return Recheck(True, "", time.monotonic() - started, tuple(seconds for _, _, seconds in answers))
+
+
+def even_parts(items: list, most: int) -> list[list]:
+    """`items` in order, cut into as few parts of at most `most` as can be, of sizes that
+    differ by one at most."""
+    if not items:
+        return []
+    count = -(-len(items) // most)
+    size, larger = divmod(len(items), count)
+    parts, start = [], 0
+    for k in range(count):
+        end = start + size + (k < larger)
+        parts.append(items[start:end])
+        start = end
+    return parts
 
 
 @dataclass(frozen=True)
