@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -246,6 +247,28 @@ def test_expected_violation_found_by_bmc2_or_settled_by_bmc3(depth):
         replay(model, verdict.trace, model.property("small"))
     else:
         assert isinstance(verdict, HoldsToDepth) and verdict.depth == 5
+
+
+@needs_abc
+def test_a_proof_under_a_deadline_leaves_time_for_bmc(monkeypatch):
+    """Under --timeout the proof gets PROOF_SHARE of the time left, BMC the whole deadline:
+    a proof ABC cannot find (the word-exact `fixed` at 8 pages) then still leaves its
+    properties HOLDS to the depth, not UNKNOWN."""
+    import checker.engines.aiger.engine as abc_engine
+    given: list[float | None] = []
+
+    def proof_that_finds_nothing(circuit, binary, workdir, options, run, candidates, started, tell):
+        given.append(options.deadline)
+        run.proof_stopped = "timeout"
+    monkeypatch.setattr(abc_engine, "_prove", proof_that_finds_nothing)
+    deadline = time.monotonic() + 600
+    run = check(lower_text(GUARDED), AbcOptions(4, deadline))
+    assert given and given[0] is not None and given[0] < deadline - 100
+    assert all(isinstance(v, HoldsToDepth) and v.depth == 4 for v in run.verdicts.values()), run.verdicts
+    assert run.proof_stopped == "timeout"
+    given.clear()
+    check(lower_text(GUARDED), AbcOptions(4))
+    assert given == [None]
 
 
 # ---------------------------------------------------------------------------

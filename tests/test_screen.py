@@ -6,6 +6,8 @@ import io
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from checker.cli import run
 from checker.frontend.loader import load_spec
 from checker.typecheck import collect_declarations, lower
@@ -109,6 +111,23 @@ def test_unproved_configuration_is_named_with_how_to_prove_it(tmp_path: Path) ->
     assert "holds to depth 2 only" in named and "bounded check only" in named
     assert lines[-1].startswith("mdcheck: not proved, checked to a depth only: named (bounded check only)")
     assert "--engine auto" in lines[-1]
+
+
+def test_abcs_proof_stopped_by_the_timeout_says_so_and_how_to_go_further(tmp_path: Path, monkeypatch) -> None:
+    from checker.engines.aiger import abc, engine
+    try:
+        abc.find_abc()
+    except abc.AbcMissing:
+        pytest.skip("Berkeley ABC is not installed")
+
+    def proof_out_of_time(circuit, binary, workdir, options, run, candidates, started, tell):
+        run.proof_stopped = "timeout"
+    monkeypatch.setattr(engine, "_prove", proof_out_of_time)
+    _, out = _run(tmp_path, "--engine", "abc", "--timeout", "600", "--config", "named")
+    lines = out.splitlines()
+    named = next(line for line in lines if line.startswith("  named "))
+    assert "holds to depth 2 only: not proved (timeout)" in named
+    assert lines[-1] == "mdcheck: not proved, checked to a depth only: named (timeout); to prove: a larger --timeout"
 
 
 def test_sarif_levels_vacuous_is_a_note_and_unproved_a_warning(tmp_path: Path) -> None:

@@ -112,7 +112,8 @@ def run_engine(model: ir.Model, options: Options, progress: Callable[[str], None
 
 def _abc_run(model: ir.Model, options: Options, depth: int, progress: Callable[[str], None] | None) -> ModelRun:
     run = abc_engine.check(model, abc_engine.AbcOptions(depth, options.deadline, options.jobs), progress)
-    model_run = ModelRun(run.verdicts, run.seconds, f"depth {depth}, ABC", list(run.notes), depth=depth)
+    model_run = ModelRun(run.verdicts, run.seconds, f"depth {depth}, ABC", list(run.notes), depth=depth,
+                         proof_stopped=run.proof_stopped)
     for name in run.deeper:
         model_run.notes.append(f"{model.config}: '{name}': a violation exists deeper than depth {depth}: "
                                "run with a larger --depth to see it")

@@ -12,7 +12,9 @@ from checker.reports.render import outcome_text
 _LISTED = 3  # properties named on a configuration's line before "and N more"
 _HINTS = (("proof budget", "--proof-rlimit 0 (no budget)"),
           ("counterexamples to induction", "lemmas in the spec (--show-cti shows what they must rule out)"),
-          ("bounded check only", "--engine auto (k-induction) or --engine abc"))
+          ("bounded check only", "--engine auto (k-induction) or --engine abc"),
+          ("timeout", "a larger --timeout"),
+          ("ABC proved nothing it could re-check", "--engine auto (k-induction, with lemmas in the spec)"))
 
 
 def config_result(config: ConfigOutcome) -> str:

@@ -9,7 +9,8 @@
    `scorr -f` (signal correspondence, whose node pairs join the invariant), then `pdr`; with
    --jobs > 1 `pdr` after latch correspondence alone races it. ABC's invariant is
    re-checked by Z3 on mdcheck's own terms (certificate.py); only then are the properties PROVED. When PDR
-   drives an output to 1, that property is left to step 3 and the rest tried again.
+   drives an output to 1, that property is left to step 3 and the rest tried again. Under
+   a deadline the proof gets PROOF_SHARE of the time left.
 3. BMC of every property neither violated nor proved, `bmc3 -a` on all their outputs at
    once: a shortest violation (its counterexample from a run on that output alone), or
    HOLDS to the depth. (A PROVED property needs no BMC: it holds at every depth.)
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +48,7 @@ class AbcRun:
     invariant: str | None = None
     deeper: tuple[str, ...] = ()
     figures: dict[str, float | int | str] = field(default_factory=dict)  # sizes and times, for --timing and bench/
+    proof_stopped: str = ""  # "timeout" when the proof's share of the deadline ran out first
 
 
 def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] | None = None) -> AbcRun:
@@ -72,7 +74,8 @@ def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] 
         if options.prove:
             candidates = [n for n in names if not isinstance(run.verdicts.get(n), (Violated, Unknown))]
             if candidates:
-                _prove(circuit, binary, workdir, options, run, candidates, started, tell)
+                _prove(circuit, binary, workdir, replace(options, deadline=_proof_deadline(options.deadline)), run,
+                       candidates, started, tell)
         rest = [n for n in names if n not in run.verdicts]
         _bounded(circuit, binary, workdir, options, run, rest, started, tell, "bmc_seconds")
     run.deeper = tuple(sorted(set(run.deeper) - {n for n, v in run.verdicts.items() if isinstance(v, Violated)}))
@@ -82,6 +85,18 @@ def check(model: ir.Model, options: AbcOptions, progress: Callable[[str], None] 
 def _all_unknown(names: list[str], reason: str, started: float) -> AbcRun:
     seconds = time.monotonic() - started
     return AbcRun({n: Unknown(reason, -1) for n in names}, {n: seconds for n in names})
+
+
+PROOF_SHARE = 0.5  # of the time left under a deadline, what the proof may take: BMC gets the rest
+
+
+def _proof_deadline(deadline: float | None) -> float | None:
+    """The proof's deadline: a proof ABC cannot find would otherwise take all the time left,
+    and every property would be UNKNOWN instead of HOLDS to the depth."""
+    if deadline is None:
+        return None
+    now = time.monotonic()
+    return now + PROOF_SHARE * max(0.0, deadline - now)
 
 
 def _time_limit(deadline: float | None) -> str:
@@ -280,6 +295,8 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
                           None)
             if winner is None:
                 reasons = sorted({a.reason for a in raced})
+                if reasons == ["timeout"]:
+                    run.proof_stopped = "timeout"
                 run.notes.append(f"{circuit.model.config}: ABC proved nothing: {', '.join(reasons)}")
                 break
             if answers.proof_status(winner.output) == "failed":
