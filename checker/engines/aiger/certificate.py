@@ -145,10 +145,11 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     if equivalences is not None and equivalences.zero:
         queries.append(("an equivalence fails in the reset state", z3.Not(pairs.at_reset)))
     if pairs.fresh:  # the pairs after a step, apart from the clauses' cases (per action: slower)
+        after_step = moved_to(terms.after_step)
         for part in even_parts(pairs.fresh, PAIRS_PER_QUERY):
             broken = _or(ctx, [_not(pair) for pair in part])
             queries.append(("a step breaks an equivalence", _substituted(encoder.conj(
-                [whole, with_inputs, initialized, terms.step_good, _substituted(broken, moved_to(terms.after_step))]),
+                [whole, with_inputs, initialized, terms.step_good, _substituted(broken, after_step)]),
                 known + [(initialized, true)])))
     cases, cover = _step_cases(circuit)
     if cover is not None:
