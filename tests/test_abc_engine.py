@@ -430,3 +430,115 @@ def test_a_binary_that_answers_nothing_settles_nothing(monkeypatch):
     monkeypatch.setenv("MDCHECK_ABC", "true")
     run = check(lower_text(COUNTER), AbcOptions(3))
     assert all(isinstance(v, Unknown) for v in run.verdicts.values()), run.verdicts
+
+
+# ---------------------------------------------------------------------------
+# the race to a re-checked proof
+
+def racers_proofs(monkeypatch, answers_of: dict[str, tuple[bool, float]]):
+    """_Rechecks with a stand-in for Z3's re-check: proof `name` is accepted or rejected
+    after the given seconds, unless it is stopped first. Returns the rechecks and the log."""
+    import checker.engines.aiger.engine as abc_engine
+    log: list[str] = []
+
+    def recheck(circuit, clauses, outputs, deadline, threads, pairs, stop):
+        name = clauses[0][0][0]
+        holds, seconds = answers_of[name]
+        log.append(f"start {name} on {threads}")
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            if stop.requested:
+                log.append(f"stopped {name}")
+                return certificate.Recheck(False, "stopped")
+            time.sleep(0.01)
+        log.append(f"{'accepted' if holds else 'rejected'} {name}")
+        return certificate.Recheck(holds, "" if holds else "the invariant allows a frame that breaks p")
+    monkeypatch.setattr(abc_engine.certificate, "recheck", recheck)
+    return abc_engine._Rechecks(None, [], None), log
+
+
+def a_proof(name: str, pairs: int):
+    import checker.engines.aiger.engine as abc_engine
+    from checker.engines.aiger.equivalences import Equivalences
+    answer = abc_engine.abc.Answer(abc_engine.abc.Script(name, ""), "", 1.0, "done")
+    return abc_engine._Proof(answer, [((name, True),)], Equivalences((), (), tuple(range(2, 2 + 2 * pairs, 2))))
+
+
+def test_a_proof_without_pairs_stops_the_recheck_of_one_with_pairs(monkeypatch):
+    rechecks, log = racers_proofs(monkeypatch, {"signals": (True, 30.0), "latches": (True, 0.2)})
+    try:
+        rechecks.offer(a_proof("signals", 4000), 1)
+        time.sleep(0.1)
+        rechecks.offer(a_proof("latches", 0), 2)
+        accepted = rechecks.outcome()
+    finally:
+        rechecks.close()
+    assert accepted is not None and accepted[0].answer.script.name == "latches"
+    assert log == ["start signals on 1", "stopped signals", "start latches on 2", "accepted latches"]
+    assert rechecks.rejected == []
+
+
+def test_a_stopped_recheck_is_tried_again_when_the_proof_that_stopped_it_fails(monkeypatch):
+    rechecks, log = racers_proofs(monkeypatch, {"signals": (True, 3.0), "latches": (False, 0.1)})
+    try:
+        rechecks.offer(a_proof("signals", 4000), 1)
+        time.sleep(0.1)
+        rechecks.offer(a_proof("latches", 0), 2)
+        accepted = rechecks.outcome()
+    finally:
+        rechecks.close()
+    assert accepted is not None and accepted[0].answer.script.name == "signals"
+    assert log == ["start signals on 1", "stopped signals", "start latches on 2", "rejected latches",
+                   "start signals on 2", "accepted signals"]
+    assert [proof.answer.script.name for proof, _ in rechecks.rejected] == ["latches"]
+
+
+def test_proofs_alike_are_rechecked_in_the_order_they_come(monkeypatch):
+    rechecks, log = racers_proofs(monkeypatch, {"first": (False, 0.3), "second": (True, 0.1)})
+    try:
+        rechecks.offer(a_proof("first", 10), 1)
+        time.sleep(0.1)
+        rechecks.offer(a_proof("second", 10), 2)  # has pairs too: waits
+        accepted = rechecks.outcome()
+    finally:
+        rechecks.close()
+    assert accepted is not None and accepted[0].answer.script.name == "second"
+    assert log == ["start first on 1", "rejected first", "start second on 2", "accepted second"]
+
+
+def test_a_race_settled_elsewhere_stops_the_scripts_still_running(tmp_path):
+    """What `settled` says is asked while scripts run: here the race is settled once the
+    quick script has answered (as when its proof is re-checked), and the slow one stops."""
+    sleeper = tmp_path / "sleeper"
+    sleeper.write_text('#!/bin/sh\nsleep "$2"\necho "slept $2"\n')
+    sleeper.chmod(0o755)
+    heard: list[str] = []
+
+    def hear(answer: abc.Answer) -> bool:
+        heard.append(answer.script.name)
+        return False
+    began = time.monotonic()
+    slow, quick = abc.race(str(sleeper), [abc.Script("slow", str(2 * HANG_SECONDS)), abc.Script("quick", "0.1")], tmp_path, None,
+                           hear, lambda: "quick" in heard)
+    assert time.monotonic() - began < HANG_SECONDS
+    assert (quick.status, quick.output.strip()) == ("done", "slept 0.1")
+    assert slow.status == "stopped" and heard == ["quick"]
+
+
+def test_a_stopped_recheck_answers_stopped_not_rejected():
+    """certificate.Stop interrupts Z3 even when asked before the check begins (an interrupt
+    Z3 is not yet solving under is lost: Stop repeats it while the check runs)."""
+    import threading
+    ctx = z3.Context()
+    x, y = z3.BitVec("x", 128, ctx), z3.BitVec("y", 128, ctx)
+    hard = z3.And(x * y == 0xC2D1E4F3A5B69788A7B6C5D4E3F2011, z3.UGT(x, 1), z3.UGT(y, 1),
+                  z3.ULT(x, 2 ** 64), z3.ULT(y, 2 ** 64))
+    stop = certificate.Stop()
+    threading.Timer(0.2, stop.request).start()
+    began = time.monotonic()
+    result, reason, _ = certificate._solve(hard, None, None, stop)
+    assert (result, reason) == (z3.unknown, "stopped")
+    assert time.monotonic() - began < HANG_SECONDS
+    again = certificate.Stop()
+    again.request()
+    assert certificate._solve(hard, None, None, again)[:2] == (z3.unknown, "stopped")

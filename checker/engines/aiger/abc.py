@@ -1,7 +1,7 @@
 """Berkeley ABC as a subprocess: where it is, and running its scripts under a deadline.
 
-Several scripts can run at once (a portfolio); `race` returns the first whose answer is
-conclusive and stops the others. No solver here, and no parsing of what ABC proved: that
+Several scripts can run at once (a portfolio); `race` returns when one's answer is
+conclusive, or the race is settled elsewhere, and stops the others. No solver here, and no parsing of what ABC proved: that
 is for the callers, which re-check it.
 """
 from __future__ import annotations
@@ -66,9 +66,10 @@ def run(binary: str, script: Script, workdir: Path, deadline: float | None) -> A
 
 
 def race(binary: str, scripts: list[Script], workdir: Path, deadline: float | None,
-         conclusive: Callable[[Answer], bool]) -> list[Answer]:
-    """Run the scripts at once; when one ends with a conclusive answer, stop the rest.
-    Returns every script's answer, in the order given."""
+         conclusive: Callable[[Answer], bool], settled: Callable[[], bool] = lambda: False) -> list[Answer]:
+    """Run the scripts at once; when one ends with a conclusive answer (`conclusive` hears
+    each answer as it comes), or `settled` says the race is decided (it is asked while
+    scripts run), stop the rest. Returns every script's answer, in the order given."""
     started = time.monotonic()
     logs = {k: workdir / f"abc-{k}-{s.name}.log" for k, s in enumerate(scripts)}
     running: dict[int, subprocess.Popen] = {}
@@ -94,6 +95,10 @@ def race(binary: str, scripts: list[Script], workdir: Path, deadline: float | No
                         _stop(running.pop(j))
                         answers[j] = Answer(scripts[j], printed(j), time.monotonic() - started, "stopped")
                     break
+            if running and settled():
+                for j in list(running):
+                    _stop(running.pop(j))
+                    answers[j] = Answer(scripts[j], printed(j), time.monotonic() - started, "stopped")
             if deadline is not None and time.monotonic() >= deadline:
                 for j in list(running):
                     _stop(running.pop(j))

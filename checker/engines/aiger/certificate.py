@@ -37,6 +37,43 @@ from checker.engines.symbolic.encoder import SymValue
 SHOWN_CLAUSES = 12  # of PDR's own clauses, in --show-invariant
 
 
+class Stop:
+    """Stops a re-check from another thread: it answers "stopped" (not a rejection). The Z3
+    contexts it is solving in are interrupted, again until they let go (an interrupt that
+    comes before a check has begun would be lost)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._solving: list[z3.Context] = []
+        self.requested = False
+
+    def request(self) -> None:
+        with self._lock:
+            self.requested = True
+        threading.Thread(target=self._interrupt_until_idle, daemon=True).start()
+
+    def _interrupt_until_idle(self) -> None:
+        while True:
+            with self._lock:
+                if not self._solving:
+                    return
+                for ctx in self._solving:
+                    ctx.interrupt()
+            time.sleep(0.05)
+
+    def enter(self, ctx: z3.Context) -> bool:
+        """Whether a check in `ctx` may begin (then `leave` it when it ends)."""
+        with self._lock:
+            if self.requested:
+                return False
+            self._solving.append(ctx)
+            return True
+
+    def leave(self, ctx: z3.Context) -> None:
+        with self._lock:
+            self._solving.remove(ctx)
+
+
 @dataclass(frozen=True)
 class Recheck:
     holds: bool
@@ -88,7 +125,7 @@ PAIRS_PER_QUERY = 1100
 
 
 def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], deadline: float | None,
-            workers: int = 1, equivalences: Equivalences | None = None) -> Recheck:
+            workers: int = 1, equivalences: Equivalences | None = None, stop: Stop | None = None) -> Recheck:
     """The four obligations above; with `workers` > 1 the queries run in that many threads,
     each in a Z3 context of its own (Z3 releases the GIL while it solves).
 
@@ -106,7 +143,9 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     the frame's own inputs (in a case, tied to its arguments) and with fresh ones; that a
     good step keeps them, over fresh inputs, is asked on the whole step, in queries about
     PAIRS_PER_QUERY pairs at most (as clauses in the cases, or one query per action, they made
-    the re-check two to three times slower)."""
+    the re-check two to three times slower).
+
+    `stop`, requested from another thread, ends the re-check with the reason "stopped"."""
     started = time.monotonic()
     if not holds_at_reset(clauses):
         return Recheck(False, "the invariant does not hold in the reset state", time.monotonic() - started)
@@ -174,7 +213,7 @@ def recheck(circuit: Circuit, clauses: list[Clause], outputs: list[Output], dead
     if workers > 1:
         prepared = [_translated(what, query, scoped) for what, query, scoped in prepared]
     with ThreadPoolExecutor(threads) as pool:
-        answers = list(pool.map(lambda item: _solve(item[1], item[2], deadline), prepared))
+        answers = list(pool.map(lambda item: _solve(item[1], item[2], deadline, stop), prepared))
     for (what, _, _), (result, reason, _) in zip(prepared, answers):
         if result == z3.unknown:
             return Recheck(False, reason, time.monotonic() - started)
@@ -421,7 +460,7 @@ def _argument_domains(action) -> list[range | tuple] | None:
     return domains
 
 
-def _solve(query: z3.BoolRef, scoped: list[z3.BoolRef] | None, deadline: float | None
+def _solve(query: z3.BoolRef, scoped: list[z3.BoolRef] | None, deadline: float | None, stop: Stop | None = None
            ) -> tuple[z3.CheckSatResult, str, float]:
     """sat, unsat or unknown of `query`; with `scoped` queries, of `query` and each of them
     in turn (sat or unknown at the first that is; unsat when there are none), on one
@@ -429,17 +468,22 @@ def _solve(query: z3.BoolRef, scoped: list[z3.BoolRef] | None, deadline: float |
     began = time.monotonic()
     solver = z3.SolverFor("QF_BV", ctx=query.ctx)
     solver.add(query)
-    result = _check(solver, query.ctx, deadline) if scoped is None else z3.unsat
+    result = _check(solver, query.ctx, deadline, stop) if scoped is None else z3.unsat
     for case in scoped or []:
         solver.push()
         solver.add(case)
-        result = _check(solver, query.ctx, deadline)
+        result = _check(solver, query.ctx, deadline, stop)
         solver.pop()
         if result != z3.unsat:
             break
     reason = ""
     if result == z3.unknown:
-        reason = "timeout" if deadline and time.monotonic() >= deadline else f"Z3 gave up ({solver.reason_unknown()})"
+        if stop is not None and stop.requested:
+            reason = "stopped"
+        elif deadline and time.monotonic() >= deadline:
+            reason = "timeout"
+        else:
+            reason = f"Z3 gave up ({solver.reason_unknown()})"
     return result, reason, round(time.monotonic() - began, 2)
 
 
@@ -495,18 +539,23 @@ def _merged_state(circuit: Circuit, clauses: list[Clause]) -> list[tuple[z3.Expr
     return out
 
 
-def _check(solver: z3.Solver, ctx: z3.Context, deadline: float | None) -> z3.CheckSatResult:
-    if deadline is None:
-        return solver.check()
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
+def _check(solver: z3.Solver, ctx: z3.Context, deadline: float | None, stop: Stop | None = None
+           ) -> z3.CheckSatResult:
+    remaining = None if deadline is None else deadline - time.monotonic()
+    if remaining is not None and remaining <= 0:
         return z3.unknown
-    timer = threading.Timer(remaining, ctx.interrupt)
-    timer.start()
+    if stop is not None and not stop.enter(ctx):
+        return z3.unknown
+    timer = None if remaining is None else threading.Timer(remaining, ctx.interrupt)
+    if timer is not None:
+        timer.start()
     try:
         return solver.check()
     finally:
-        timer.cancel()
+        if timer is not None:
+            timer.cancel()
+        if stop is not None:
+            stop.leave(ctx)
 
 
 def describe(circuit: Circuit, clauses: list[Clause], equivalences: int = 0) -> str:

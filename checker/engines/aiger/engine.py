@@ -8,9 +8,11 @@
 2. Proof of the others: `scorr -l` (merging latches equal in every reachable state), then
    `scorr -f` (signal correspondence, whose node pairs join the invariant), then `pdr`; with
    --jobs > 1 `pdr` after latch correspondence alone races it. ABC's invariant is
-   re-checked by Z3 on mdcheck's own terms (certificate.py); only then are the properties PROVED. When PDR
-   drives an output to 1, that property is left to step 3 and the rest tried again. Under
-   a deadline the proof gets PROOF_SHARE of the time left.
+   re-checked by Z3 on mdcheck's own terms (certificate.py); only then are the properties
+   PROVED. The race is to a re-checked proof: each racer's proof is re-checked as it comes,
+   while the others go on (_Rechecks). When PDR drives an output to 1, that property is
+   left to step 3 and the rest tried again. Under a deadline the proof gets PROOF_SHARE of
+   the time left.
 3. BMC of every property neither violated nor proved, `bmc3 -a` on all their outputs at
    once: a shortest violation (its counterexample from a run on that output alone), or
    HOLDS to the depth. (A PROVED property needs no BMC: it holds at every depth.)
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -263,9 +266,93 @@ def _counterexamples(circuit: Circuit, binary: str, workdir: Path, options: AbcO
 # specs/ptdesc_tags.md `fixed` without lemmas at 32 pages, the first leaves 290 latches and
 # PDR 1,634 clauses (ABC 15 s of CPU); the second 408 latches and 9,122 clauses (ABC 29 s).
 # On the word-exact specs/ptdesc.md the second is the one that proves (4 pages: `scorr -f`
-# takes 32 s and removes 7 latches, and PDR after it did not finish in 450 s).
+# takes 32 s and removes 7 latches, and PDR after it did not finish in 450 s), and where
+# both prove, its proof is cheaper to re-check (no pairs: _Rechecks).
 PROOFS = (("scorr+pdr", "signals", "scorr -l -w; dc2; write_aiger -s net.aig; scorr -f -w; dc2; dc2; print_stats", "pdr"),
           ("scorr -l+pdr", "latches", "scorr -l -w; dc2; dc2; print_stats", "pdr"))
+
+
+@dataclass(frozen=True)
+class _Proof:
+    """A racer's proof, read from what it wrote: the invariant's clauses over latch bits and
+    the node pairs signal correspondence proved (None: it ran none, or proved none)."""
+    answer: abc.Answer
+    clauses: list[answers.Clause]
+    pairs: equivalences.Equivalences | None
+
+    @property
+    def has_pairs(self) -> bool:
+        return self.pairs is not None and bool(self.pairs.zero)
+
+
+def _proof_of(answer: abc.Answer, workdir: Path, reset: dict[str, bool]) -> _Proof | str:
+    """The proof a racer that proved the outputs wrote, or why there is none to re-check."""
+    directory = workdir / answer.script.directory
+    clauses = answers.merged_latches(answer.output, reset)
+    pairs = _pairs(directory)
+    if clauses is None or not (directory / "inv.pla").exists() or isinstance(pairs, str):
+        return pairs if isinstance(pairs, str) else "no invariant over latches"
+    try:
+        return _Proof(answer, clauses + answers.pla_invariant((directory / "inv.pla").read_text()), pairs)
+    except ValueError as bad:
+        return f"an invariant file that does not read ({bad})"
+
+
+class _Rechecks:
+    """Z3's re-checks of the racers' proofs, one at a time in a thread of their own while the
+    other racers run: the first proof Z3 accepts wins. A proof without node pairs stops the
+    re-check of one with pairs, which is tried again only if the newcomer fails: pairs cost
+    the re-check most (specs/ptdesc.md cpa_collapse, one thread: scorr's proof, 4,143 pairs,
+    46 s; latch correspondence and PDR's, 4,970 clauses, 4.5 s)."""
+
+    def __init__(self, circuit: Circuit, outputs: list, deadline: float | None):
+        self.circuit, self.outputs, self.deadline = circuit, outputs, deadline
+        self.pool = ThreadPoolExecutor(1)
+        self.waiting: list[tuple[_Proof, int]] = []   # (proof, threads for its re-check)
+        self.current: tuple[_Proof, Future, certificate.Stop] | None = None
+        self.accepted: tuple[_Proof, certificate.Recheck] | None = None
+        self.rejected: list[tuple[_Proof, certificate.Recheck]] = []
+
+    def offer(self, proof: _Proof, threads: int) -> None:
+        if self.current is not None and self.current[0].has_pairs and not proof.has_pairs:
+            pushed, _, stop = self.current
+            stop.request()
+            self.waiting.insert(0, (pushed, threads))
+            self.current = None
+            self.waiting.insert(0, (proof, threads))
+        else:
+            self.waiting.append((proof, threads))
+        self.settled()
+
+    def settled(self) -> bool:
+        """Whether a proof is accepted; starts the next re-check when one has ended."""
+        if self.current is not None and self.current[1].done():
+            proof, future, stop = self.current
+            self.current = None
+            checked = future.result()
+            if checked.holds:
+                self.accepted = (proof, checked)
+            elif not stop.requested:
+                self.rejected.append((proof, checked))
+        if self.accepted is None and self.current is None and self.waiting:
+            proof, threads = self.waiting.pop(0)
+            stop = certificate.Stop()
+            future = self.pool.submit(certificate.recheck, self.circuit, proof.clauses, self.outputs, self.deadline,
+                                      threads, proof.pairs, stop)
+            self.current = (proof, future, stop)
+        return self.accepted is not None
+
+    def outcome(self) -> tuple[_Proof, certificate.Recheck] | None:
+        """Waits for the re-checks still to come: the accepted proof, if one is."""
+        while not self.settled() and self.current is not None:
+            wait([self.current[1]])
+        return self.accepted
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current[2].request()
+        self.waiting.clear()
+        self.pool.shutdown(wait=True)
 
 
 def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun,
@@ -274,69 +361,92 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
     reset = {name: False for name in circuit.aig.latch_names}
     while candidates:
         positions = circuit.outputs_of(candidates)
-        clauses: list[answers.Clause] | None = []
-        pairs: equivalences.Equivalences | str | None = None
-        engine = "none needed: no output can be 1"
-        if positions:
-            (workdir / "prove.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
-                                                                  [circuit.outputs[k].name for k in positions]))
-            limit = _time_limit(options.deadline)
-            scripts = []
-            for name, directory, reduce, pdr in PROOFS[:max(1, options.jobs)]:
-                (workdir / directory).mkdir(exist_ok=True)
-                for stale in ("inv.pla", "net.aig", "equiv000.aig"):  # from a run before, on other outputs
-                    (workdir / directory / stale).unlink(missing_ok=True)
-                scripts.append(abc.Script(name, f"read_aiger ../prove.aig; {reduce}; {pdr} -d -I inv.pla{limit}",
-                                          directory))
-            tell(f"ABC: proving {len(candidates)} properties ({' | '.join(s.name for s in scripts)})")
-            raced = abc.race(binary, scripts, workdir, options.deadline,
-                             lambda a: answers.proof_status(a.output) != "undecided")
-            winner = next((a for a in raced if a.status == "done" and answers.proof_status(a.output) != "undecided"),
-                          None)
-            if winner is None:
-                reasons = sorted({a.reason for a in raced})
-                if reasons == ["timeout"]:
-                    run.proof_stopped = "timeout"
-                run.notes.append(f"{circuit.model.config}: ABC proved nothing: {', '.join(reasons)}")
-                break
-            if answers.proof_status(winner.output) == "failed":
-                failing = answers.failing_output(winner.output)
-                assert failing is not None
-                broken = circuit.outputs[positions[failing[0]]]
-                run.deeper = tuple(sorted(set(run.deeper) | {broken.prop}))  # unless step 3 finds it
-                candidates = [c for c in candidates if c != broken.prop]
+        outputs = [circuit.outputs[k] for k in positions]
+        rechecks = _Rechecks(circuit, outputs, options.deadline)
+        try:
+            if not positions:
+                rechecks.offer(_Proof(abc.Answer(abc.Script("none needed: no output can be 1", ""), "", 0.0, "done"),
+                                      [], None), max(1, options.jobs))
+                broken = None
+            else:
+                broken = _race_proofs(circuit, binary, workdir, options, run, candidates, positions, reset, rechecks,
+                                      tell)
+            if broken is not None:
+                run.deeper = tuple(sorted(set(run.deeper) | {broken}))  # unless step 3 finds it
+                candidates = [c for c in candidates if c != broken]
                 continue
-            engine = winner.script.name
-            directory = workdir / winner.script.directory
-            clauses = answers.merged_latches(winner.output, reset)
-            pairs = _pairs(directory)
-            if clauses is None or not (directory / "inv.pla").exists() or isinstance(pairs, str):
-                why = pairs if isinstance(pairs, str) else "no invariant over latches"
-                run.notes.append(f"{circuit.model.config}: ABC's {engine} proved {', '.join(candidates)} but left "
-                                 f"{why} to re-check: not reported as PROVED")
-                break
-            clauses = clauses + answers.pla_invariant((directory / "inv.pla").read_text())
-            if pairs is not None:
-                run.figures["equivalences"] = len(pairs.zero)
-            run.figures["abc_proof_seconds"] = round(winner.seconds, 2)
-            reduced = answers.sizes(winner.output)
+            if rechecks.waiting or rechecks.current is not None:
+                tell("Z3: re-checking ABC's invariant")
+            outcome = rechecks.outcome()
+        finally:
+            rechecks.close()
+        for proof, checked in rechecks.rejected:
+            run.notes.append(f"{circuit.model.config}: ABC's {proof.answer.script.name} proved {', '.join(candidates)}, "
+                             f"but Z3 rejects its invariant ({checked.reason}): not reported as PROVED")
+        if outcome is None:
+            break
+        proof, checked = outcome
+        engine = proof.answer.script.name
+        if positions:
+            if proof.pairs is not None:
+                run.figures["equivalences"] = len(proof.pairs.zero)
+            run.figures["abc_proof_seconds"] = round(proof.answer.seconds, 2)
+            reduced = answers.sizes(proof.answer.output)
             if reduced:
                 run.figures.update(reduced_latches=reduced[0], reduced_ands=reduced[1])
-        tell(f"Z3: re-checking ABC's invariant ({len(clauses)} clauses)")
-        checked = certificate.recheck(circuit, clauses, [circuit.outputs[k] for k in positions], options.deadline,
-                                      options.jobs, pairs)
-        run.figures.update(recheck_seconds=round(checked.seconds, 2), invariant_clauses=len(clauses),
+        run.figures.update(recheck_seconds=round(checked.seconds, 2), invariant_clauses=len(proof.clauses),
                            proof_engine=engine)
-        if not checked.holds:
-            run.notes.append(f"{circuit.model.config}: ABC's {engine} proved {', '.join(candidates)}, but Z3 "
-                             f"rejects its invariant ({checked.reason}): not reported as PROVED")
-            break
         for name in candidates:
             run.verdicts[name] = Proved("abc", f"{engine}, invariant re-checked by Z3")
             run.seconds[name] = time.monotonic() - started
-        run.invariant = certificate.describe(circuit, clauses, 0 if pairs is None else len(pairs.zero))
+        run.invariant = certificate.describe(circuit, proof.clauses, 0 if proof.pairs is None else len(proof.pairs.zero))
         break
     run.figures["proof_seconds"] = round(time.monotonic() - proving_from, 2)
+
+
+def _race_proofs(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun,
+                 candidates: list[str], positions: list[int], reset: dict[str, bool], rechecks: _Rechecks,
+                 tell: Callable[[str], None]) -> str | None:
+    """The proof scripts, racing: each proof is re-checked as it comes (`rechecks`), and the
+    race ends when one is accepted, or when a racer finds an output that can be 1: that
+    output's property is returned (the others are tried again without it)."""
+    (workdir / "prove.aig").write_bytes(circuit.aig.aiger([circuit.aig.outputs[k] for k in positions],
+                                                          [circuit.outputs[k].name for k in positions]))
+    limit = _time_limit(options.deadline)
+    scripts = []
+    for name, directory, reduce, pdr in PROOFS[:max(1, options.jobs)]:
+        (workdir / directory).mkdir(exist_ok=True)
+        for stale in ("inv.pla", "net.aig", "equiv000.aig"):  # from a run before, on other outputs
+            (workdir / directory / stale).unlink(missing_ok=True)
+        scripts.append(abc.Script(name, f"read_aiger ../prove.aig; {reduce}; {pdr} -d -I inv.pla{limit}", directory))
+    tell(f"ABC: proving {len(candidates)} properties ({' | '.join(s.name for s in scripts)})")
+    heard: list[abc.Answer] = []
+
+    def hear(answer: abc.Answer) -> bool:
+        heard.append(answer)
+        status = answers.proof_status(answer.output)
+        if status == "failed":
+            return True
+        if status == "proved":
+            proof = _proof_of(answer, workdir, reset)
+            if isinstance(proof, str):
+                run.notes.append(f"{circuit.model.config}: ABC's {answer.script.name} proved {', '.join(candidates)} "
+                                 f"but left {proof} to re-check: not reported as PROVED")
+            else:  # the threads the racers still running leave free
+                rechecks.offer(proof, max(1, options.jobs - (len(scripts) - len(heard))))
+        return False
+    raced = abc.race(binary, scripts, workdir, options.deadline, hear, rechecks.settled)
+    failed = next((a for a in raced if a.status == "done" and answers.proof_status(a.output) == "failed"), None)
+    if failed is not None:
+        failing = answers.failing_output(failed.output)
+        assert failing is not None
+        return circuit.outputs[positions[failing[0]]].prop
+    if not any(a.status == "done" and answers.proof_status(a.output) == "proved" for a in raced):
+        reasons = sorted({a.reason for a in raced})
+        if reasons == ["timeout"]:
+            run.proof_stopped = "timeout"
+        run.notes.append(f"{circuit.model.config}: ABC proved nothing: {', '.join(reasons)}")
+    return None
 
 
 def _pairs(directory: Path) -> equivalences.Equivalences | str | None:
