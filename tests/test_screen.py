@@ -113,6 +113,15 @@ def test_unproved_configuration_is_named_with_how_to_prove_it(tmp_path: Path) ->
     assert "--engine auto" in lines[-1]
 
 
+def test_a_proof_out_of_budget_names_no_budget_and_the_abc_engine(tmp_path: Path) -> None:
+    _, out = _run(tmp_path, "--proof-rlimit", "1", "--config", "named")
+    lines = out.splitlines()
+    named = next(line for line in lines if line.startswith("  named "))
+    assert "holds to depth 2 only: not proved (proof budget)" in named
+    assert lines[-1] == ("mdcheck: not proved, checked to a depth only: named (proof budget); to prove: "
+                         "--proof-rlimit 0 (no budget) or --engine abc (Berkeley ABC: no lemmas needed)")
+
+
 def test_abcs_proof_stopped_by_the_timeout_says_so_and_how_to_go_further(tmp_path: Path, monkeypatch) -> None:
     from checker.engines.aiger import abc, engine
     try:
