@@ -464,15 +464,21 @@ def a_proof(name: str, pairs: int):
     return abc_engine._Proof(answer, [((name, True),)], Equivalences((), (), tuple(range(2, 2 + 2 * pairs, 2))))
 
 
-def test_a_proof_without_pairs_stops_the_recheck_of_one_with_pairs(monkeypatch):
-    rechecks, log = racers_proofs(monkeypatch, {"signals": (True, 30.0), "latches": (True, 0.2)})
+def accepted_of_two(rechecks, first, second):
+    """The first proof offered while one racer still runs, the second 0.1 s later, when none
+    does: the proof accepted, if one is."""
     try:
-        rechecks.offer(a_proof("signals", 4000), 1)
+        rechecks.offer(first, 1)
         time.sleep(0.1)
-        rechecks.offer(a_proof("latches", 0), 2)
-        accepted = rechecks.outcome()
+        rechecks.offer(second, 2)
+        return rechecks.outcome()
     finally:
         rechecks.close()
+
+
+def test_a_proof_without_pairs_stops_the_recheck_of_one_with_pairs(monkeypatch):
+    rechecks, log = racers_proofs(monkeypatch, {"signals": (True, 30.0), "latches": (True, 0.2)})
+    accepted = accepted_of_two(rechecks, a_proof("signals", 4000), a_proof("latches", 0))
     assert accepted is not None and accepted[0].answer.script.name == "latches"
     assert log == ["start signals on 1", "stopped signals", "start latches on 2", "accepted latches"]
     assert rechecks.rejected == []
@@ -480,13 +486,7 @@ def test_a_proof_without_pairs_stops_the_recheck_of_one_with_pairs(monkeypatch):
 
 def test_a_stopped_recheck_is_tried_again_when_the_proof_that_stopped_it_fails(monkeypatch):
     rechecks, log = racers_proofs(monkeypatch, {"signals": (True, 3.0), "latches": (False, 0.1)})
-    try:
-        rechecks.offer(a_proof("signals", 4000), 1)
-        time.sleep(0.1)
-        rechecks.offer(a_proof("latches", 0), 2)
-        accepted = rechecks.outcome()
-    finally:
-        rechecks.close()
+    accepted = accepted_of_two(rechecks, a_proof("signals", 4000), a_proof("latches", 0))
     assert accepted is not None and accepted[0].answer.script.name == "signals"
     assert log == ["start signals on 1", "stopped signals", "start latches on 2", "rejected latches",
                    "start signals on 2", "accepted signals"]
@@ -495,13 +495,7 @@ def test_a_stopped_recheck_is_tried_again_when_the_proof_that_stopped_it_fails(m
 
 def test_proofs_alike_are_rechecked_in_the_order_they_come(monkeypatch):
     rechecks, log = racers_proofs(monkeypatch, {"first": (False, 0.3), "second": (True, 0.1)})
-    try:
-        rechecks.offer(a_proof("first", 10), 1)
-        time.sleep(0.1)
-        rechecks.offer(a_proof("second", 10), 2)  # has pairs too: waits
-        accepted = rechecks.outcome()
-    finally:
-        rechecks.close()
+    accepted = accepted_of_two(rechecks, a_proof("first", 10), a_proof("second", 10))  # pairs too: it waits
     assert accepted is not None and accepted[0].answer.script.name == "second"
     assert log == ["start first on 1", "rejected first", "start second on 2", "accepted second"]
 
