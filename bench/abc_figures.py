@@ -11,7 +11,8 @@
    and Spacer (no lemmas).
 3. specs/ptdesc.md `fixed` (word-exact), lemmas removed: ABC's proof at each page count.
 4. The other configurations of specs/ptdesc.md, whole (lemmas kept, as `mdcheck` runs them):
-   `--engine abc --jobs 2` beside k-induction in its default proof budget.
+   `--engine abc --jobs 2` beside k-induction in its default proof budget; "won by": the
+   proof flow whose proof Z3's re-check accepted first.
 
 Each engine run gets --budget seconds of wall clock (default 300). Times are wall seconds
 on this machine; "engine" is the time in ABC's processes.
@@ -139,7 +140,7 @@ def whole_configurations(budget: float, skip_z3: bool) -> None:
     print()
     print("4. specs/ptdesc.md configurations, whole: ABC (--jobs 2) against k-induction in its default budget")
     print(f"{'config':22} {'violated':>8} {'proved':>7} {'bounded':>7} {'ABC total':>9} {'proof':>7} {'re-check':>8} "
-          f"{'k-ind proved':>12} {'k-ind total':>11}")
+          f"{'won by':>12} {'k-ind proved':>12} {'k-ind total':>11}")
     for config in CRASHES + ["thp_separate", "boot_early", "boot_late"]:
         model = model_of("specs/ptdesc.md", config)
         depth = model.depth if model.depth is not None else 6
@@ -156,7 +157,8 @@ def whole_configurations(budget: float, skip_z3: bool) -> None:
             z3_total = f"{time.monotonic() - started:.1f}"
             z3_proved = f"{sum(isinstance(v, Proved) for v in z3_run.verdicts.values())}/{len(z3_run.verdicts)}"
         print(f"{config:22} {counts[0]:>8} {counts[1]:>7} {bounded:>7} {total:>9.1f} "
-              f"{f.get('proof_seconds', '-'):>7} {f.get('recheck_seconds', '-'):>8} {z3_proved:>12} {z3_total:>11}"
+              f"{f.get('proof_seconds', '-'):>7} {f.get('recheck_seconds', '-'):>8} {f.get('proof_engine', '-'):>12} "
+              f"{z3_proved:>12} {z3_total:>11}"
               + ("" if not run.notes else "  " + "; ".join(run.notes)[:160]))
 
 
