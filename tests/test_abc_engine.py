@@ -271,6 +271,19 @@ def test_a_proof_under_a_deadline_leaves_time_for_bmc(monkeypatch):
     assert given == [None]
 
 
+@needs_abc
+def test_a_recheck_out_of_time_is_a_proof_stopped_by_the_timeout(monkeypatch):
+    """ABC proved it, but the deadline stopped Z3's re-check: that is "timeout" (the hint: a
+    larger --timeout), not a rejected invariant, and the properties keep their BMC result."""
+    import checker.engines.aiger.engine as abc_engine
+    monkeypatch.setattr(abc_engine.certificate, "recheck",
+                        lambda *args, **kwargs: certificate.Recheck(False, "timeout"))
+    run = check(lower_text(GUARDED), AbcOptions(4, time.monotonic() + 600, jobs=2))
+    assert all(isinstance(v, HoldsToDepth) and v.depth == 4 for v in run.verdicts.values()), run.verdicts
+    assert run.proof_stopped == "timeout"
+    assert any("re-check of its invariant ran out of time" in note for note in run.notes), run.notes
+
+
 # ---------------------------------------------------------------------------
 # the re-check of ABC's invariant
 

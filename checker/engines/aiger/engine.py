@@ -381,9 +381,13 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
         finally:
             rechecks.close()
         for proof, checked in rechecks.rejected:
-            run.notes.append(f"{circuit.model.config}: ABC's {proof.answer.script.name} proved {', '.join(candidates)}, "
-                             f"but Z3 rejects its invariant ({checked.reason}): not reported as PROVED")
+            verdict = ("Z3's re-check of its invariant ran out of time" if checked.reason == "timeout"
+                       else f"Z3 rejects its invariant ({checked.reason})")
+            run.notes.append(f"{circuit.model.config}: ABC's {proof.answer.script.name} proved {_named(candidates)}, "
+                             f"but {verdict}: not reported as PROVED")
         if outcome is None:
+            if any(checked.reason == "timeout" for _, checked in rechecks.rejected):
+                run.proof_stopped = "timeout"
             break
         proof, checked = outcome
         engine = proof.answer.script.name
@@ -402,6 +406,10 @@ def _prove(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, ru
         run.invariant = certificate.describe(circuit, proof.clauses, 0 if proof.pairs is None else len(proof.pairs.zero))
         break
     run.figures["proof_seconds"] = round(time.monotonic() - proving_from, 2)
+
+
+def _named(properties: list[str]) -> str:
+    return ", ".join(properties) if len(properties) <= 3 else f"{len(properties)} properties"
 
 
 def _race_proofs(circuit: Circuit, binary: str, workdir: Path, options: AbcOptions, run: AbcRun,
@@ -430,7 +438,7 @@ def _race_proofs(circuit: Circuit, binary: str, workdir: Path, options: AbcOptio
         if status == "proved":
             proof = _proof_of(answer, workdir, reset)
             if isinstance(proof, str):
-                run.notes.append(f"{circuit.model.config}: ABC's {answer.script.name} proved {', '.join(candidates)} "
+                run.notes.append(f"{circuit.model.config}: ABC's {answer.script.name} proved {_named(candidates)} "
                                  f"but left {proof} to re-check: not reported as PROVED")
             else:  # the threads the racers still running leave free
                 rechecks.offer(proof, max(1, options.jobs - (len(scripts) - len(heard))))
