@@ -1,8 +1,8 @@
 """Berkeley ABC as a subprocess: where it is, and running its scripts under a deadline.
 
 Several scripts can run at once (a portfolio); `race` returns when one's answer is
-conclusive, or the race is settled elsewhere, and stops the others. No solver here, and no parsing of what ABC proved: that
-is for the callers, which re-check it.
+conclusive, or the race is settled elsewhere, and stops the others. No solver here, and no
+parsing of what ABC proved: that is for the callers, which re-check it.
 """
 from __future__ import annotations
 
