@@ -119,7 +119,7 @@ def test_a_proof_out_of_budget_names_no_budget_and_the_abc_engine(tmp_path: Path
     named = next(line for line in lines if line.startswith("  named "))
     assert "holds to depth 2 only: not proved (proof budget)" in named
     assert lines[-1] == ("mdcheck: not proved, checked to a depth only: named (proof budget); to prove: "
-                         "--proof-rlimit 0 (no budget) or --engine abc --jobs 2 (Berkeley ABC: no lemmas needed)")
+                         "--proof-rlimit 0 (no budget) or --engine abc --jobs 2 --timeout 600 (Berkeley ABC: no lemmas needed)")
 
 
 def test_abcs_proof_stopped_by_the_timeout_says_so_and_how_to_go_further(tmp_path: Path, monkeypatch) -> None:

@@ -10,7 +10,7 @@ from checker.reports.outcome import ConfigOutcome, SpecOutcome, expects_no_viola
 from checker.reports.render import outcome_text
 
 _LISTED = 3  # properties named on a configuration's line before "and N more"
-_HINTS = (("proof budget", "--proof-rlimit 0 (no budget) or --engine abc --jobs 2 (Berkeley ABC: no lemmas needed)"),
+_HINTS = (("proof budget", "--proof-rlimit 0 (no budget) or --engine abc --jobs 2 --timeout 600 (Berkeley ABC: no lemmas needed)"),
           ("counterexamples to induction", "lemmas in the spec (--show-cti shows what they must rule out)"),
           ("bounded check only", "--engine auto (k-induction) or --engine abc"),
           ("timeout", "a larger --timeout"),
