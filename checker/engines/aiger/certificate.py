@@ -32,6 +32,7 @@ from checker import ir
 from checker.engines.aiger.answers import Clause
 from checker.engines.aiger.equivalences import Equivalences
 from checker.engines.aiger.export import INITIALIZED, Circuit, Output, leaves
+from checker.engines.symbolic.deadline import clear_interrupt, interrupt_at, seconds_left
 from checker.engines.symbolic.encoder import SymValue
 
 SHOWN_CLAUSES = 12  # of PDR's own clauses, in --show-invariant
@@ -72,6 +73,9 @@ class Stop:
     def leave(self, ctx: z3.Context) -> None:
         with self._lock:
             self._solving.remove(ctx)
+            interrupted = self.requested
+        if interrupted:
+            clear_interrupt(ctx)
 
 
 @dataclass(frozen=True)
@@ -541,19 +545,15 @@ def _merged_state(circuit: Circuit, clauses: list[Clause]) -> list[tuple[z3.Expr
 
 def _check(solver: z3.Solver, ctx: z3.Context, deadline: float | None, stop: Stop | None = None
            ) -> z3.CheckSatResult:
-    remaining = None if deadline is None else deadline - time.monotonic()
+    remaining = seconds_left(deadline)
     if remaining is not None and remaining <= 0:
         return z3.unknown
     if stop is not None and not stop.enter(ctx):
         return z3.unknown
-    timer = None if remaining is None else threading.Timer(remaining, ctx.interrupt)
-    if timer is not None:
-        timer.start()
     try:
-        return solver.check()
+        with interrupt_at(ctx, deadline):
+            return solver.check()
     finally:
-        if timer is not None:
-            timer.cancel()
         if stop is not None:
             stop.leave(ctx)
 

@@ -16,13 +16,13 @@ stops: what is still open keeps its BMC verdict.
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
 import z3
 
 from checker import ir
+from checker.engines.symbolic.deadline import interrupt_at, seconds_left
 from checker.engines.symbolic.encoder import Encoder
 from checker.engines.symbolic.unrolling import enabled, encode_step, next_state, state_failures, step_failures
 
@@ -209,13 +209,10 @@ def _forall(variables: list, body: z3.BoolRef) -> z3.BoolRef:
 
 
 def _query(fp: z3.Fixedpoint, goal: z3.BoolRef, ctx: z3.Context, deadline: float | None) -> tuple[object, str]:
-    remaining = None if deadline is None else deadline - time.monotonic()
+    remaining = seconds_left(deadline)
     if remaining is not None and remaining <= 0:
         return z3.unknown, "timeout"
-    timer = threading.Timer(remaining, ctx.interrupt) if remaining is not None else None
-    try:
-        if timer:
-            timer.start()
+    with interrupt_at(ctx, deadline):
         try:
             result = fp.query(goal)
         except z3.Z3Exception as error:  # an interrupted or limited Spacer raises instead of answering unknown
@@ -231,9 +228,6 @@ def _query(fp: z3.Fixedpoint, goal: z3.BoolRef, ctx: z3.Context, deadline: float
                 reason = "resource limit"
             return result, reason
         return result, ""
-    finally:
-        if timer:
-            timer.cancel()
 
 
 def _invariant_text(fp: z3.Fixedpoint, inv: z3.FuncDeclRef, model: ir.Model) -> str:

@@ -6,7 +6,6 @@ action's result when the step is good (the action enabled and every assert and c
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -14,6 +13,7 @@ from typing import Callable
 import z3
 
 from checker import ir
+from checker.engines.symbolic.deadline import interrupt_at, seconds_left
 from checker.engines.symbolic.encoder import Encoder, ExecState, SymValue, decode
 from checker.engines.verdict import Step as TraceStep
 
@@ -111,24 +111,18 @@ class Queries:
 
     def _run(self, solver: z3.Solver, assumptions: list | None = None
              ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-        remaining = None if self.deadline is None else self.deadline - time.monotonic()
+        remaining = seconds_left(self.deadline)
         if remaining is not None and remaining <= 0:
             return z3.unknown, None, "timeout"
-        timer = threading.Timer(remaining, self.ctx.interrupt) if remaining is not None else None
-        try:
-            if timer:
-                timer.start()
+        with interrupt_at(self.ctx, self.deadline):
             result = solver.check(*(assumptions or []))
-            model = solver.model() if result == z3.sat else None
-            reason = ""
-            if result == z3.unknown:
-                reason = solver.reason_unknown()
-                if reason in ("canceled", "interrupted from keyboard") or self.out_of_time():
-                    reason = "timeout"
-            return result, model, reason
-        finally:
-            if timer:
-                timer.cancel()
+        model = solver.model() if result == z3.sat else None
+        reason = ""
+        if result == z3.unknown:
+            reason = solver.reason_unknown()
+            if reason in ("canceled", "interrupted from keyboard") or self.out_of_time():
+                reason = "timeout"
+        return result, model, reason
 
 
 def encode_step(encoder: Encoder, model: ir.Model, before: dict[str, SymValue], k: int,
